@@ -1,0 +1,54 @@
+import { inspect } from 'node:util'
+
+/** Error codes loopwatch attaches to the errors it throws and the warnings it emits. */
+export const codes = {
+  /** An option passed to `watchLoop()` has the wrong type or value. */
+  invalidOption: 'ERR_LOOPWATCH_INVALID_OPTION',
+  /** The watchdog worker failed; loopwatch keeps measuring durations without stacks. */
+  watchdogFailed: 'LOOPWATCH_WATCHDOG_FAILED',
+  /** A `log` function or a `'block'` listener threw; loopwatch caught it and kept running. */
+  listenerFailed: 'LOOPWATCH_LISTENER_FAILED',
+} as const
+
+type Coded<E extends Error> = E & { code: string }
+
+/** Attaches a `code` to an error, as Node's own errors carry one. */
+export function withCode<E extends Error>(error: E, code: string): Coded<E> {
+  return Object.assign(error, { code })
+}
+
+/** Renders a received value for an error message: `'abc' (string)`, `NaN (number)`. */
+export function describe(value: unknown): string {
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+  return `${inspect(value, { depth: 1, breakLength: Infinity })} (${type})`
+}
+
+/** `TypeError` for an option of the wrong type. */
+export function invalidType(name: string, expected: string, value: unknown): Coded<TypeError> {
+  return withCode(
+    new TypeError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}`),
+    codes.invalidOption,
+  )
+}
+
+/** `RangeError` for an option of the right type and a bad value. */
+export function invalidValue(name: string, expected: string, value: unknown, hint = ''): Coded<RangeError> {
+  return withCode(
+    new RangeError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}${hint}`),
+    codes.invalidOption,
+  )
+}
+
+const warned = new Set<string>()
+
+/**
+ * Emits a process warning with a code. With `once`, a code is emitted only
+ * once per process: a broken worker should not flood the host's stderr.
+ */
+export function warn(message: string, code: string, once = false): void {
+  if (once) {
+    if (warned.has(code)) return
+    warned.add(code)
+  }
+  process.emitWarning(message, { code })
+}

@@ -1,0 +1,63 @@
+import type { StackFrame } from './stack.js'
+
+/** A distinct stack seen while sampling a block, and how many samples saw it. */
+export interface ProfileEntry {
+  /** Innermost frame first. */
+  stack: StackFrame[]
+  /** Samples that saw exactly this stack. */
+  count: number
+}
+
+/** A completed block of the event loop, emitted as `'block'` on the main thread. */
+export interface BlockEvent<C = unknown> {
+  /** Increasing per watcher, from 1. */
+  id: number
+  /** When the block began, as epoch milliseconds (`Date.now()` scale). */
+  startTime: number
+  /** How long the loop was blocked, in milliseconds, measured on the main thread. */
+  duration: number
+  /** The watcher's threshold, in milliseconds. */
+  threshold: number
+  /** `true` when the block outlasted `hangTimeout` and was reported while still running. */
+  hang: boolean
+  /**
+   * The live stack of the code that was running during the block, innermost
+   * first, taken by the first sample (when the stall crossed the threshold).
+   * Empty when no sample could be taken.
+   */
+  stack: StackFrame[]
+  /** Stack samples taken during the block. */
+  samples: number
+  /** The distinct sampled stacks with their counts, most frequent first. */
+  profile: ProfileEntry[]
+  /** The `context` store of the blocked code, when the `context` option is set. */
+  context?: C
+}
+
+/** Loop delay figures in milliseconds, since the previous `stats()` call. */
+export interface DelayStats {
+  min: number
+  max: number
+  mean: number
+  stddev: number
+  p50: number
+  p90: number
+  p99: number
+}
+
+/** Returned by `LoopWatcher#stats()`. */
+export interface LoopStats {
+  /** Blocks seen since the watcher started. */
+  blocks: number
+  /** Total milliseconds blocked since the watcher started. */
+  blockedTime: number
+  /** The longest block since the watcher started, in milliseconds (0 if none). */
+  longest: number
+  /**
+   * How late the heartbeat ran, in milliseconds, since the previous `stats()`
+   * call: the event-loop delay. `max` includes every block in that window.
+   */
+  delay: DelayStats
+  /** Event-loop utilization (0..1) since the previous `stats()` call. */
+  utilization: number
+}

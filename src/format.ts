@@ -1,0 +1,76 @@
+import { relative, isAbsolute, sep } from 'node:path'
+import type { BlockEvent } from './events.js'
+import type { StackFrame } from './stack.js'
+
+/** Most frames a report prints; the rest are counted. */
+const kMaxPrintedFrames = 12
+
+/** Formats a block event as the text loopwatch writes to stderr. */
+export function formatBlock(event: BlockEvent<unknown>, cwd = process.cwd()): string {
+  const head = `loopwatch: event loop blocked for ${formatMs(event.duration)} (threshold ${formatMs(event.threshold)})`
+  if (event.stack.length === 0) {
+    return `${head}\n    (no stack: the watchdog could not sample the main thread during the block)`
+  }
+  return `${head}\n${formatStack(event.stack, cwd)}`
+}
+
+/** The report the watchdog writes while a block is still running. */
+export function formatHang(elapsedMs: number, thresholdMs: number, stack: readonly StackFrame[] | undefined,
+  cwd = process.cwd()): string {
+  const head = `loopwatch: event loop blocked for ${formatMs(elapsedMs)} so far and still running (threshold ${formatMs(thresholdMs)})`
+  if (stack === undefined) {
+    return `${head}\n    (no stack yet: the main thread has not returned to JavaScript; it is inside a native call)`
+  }
+  return `${head}\n${formatStack(stack, cwd)}`
+}
+
+/** The one-liner for a hang whose stack has not changed since the last report. */
+export function formatHangRepeat(elapsedMs: number): string {
+  return `loopwatch: event loop still blocked after ${formatMs(elapsedMs)} (same stack as above)`
+}
+
+/**
+ * Prints the internal frames at the top (they say which native call blocked:
+ * `JSON.parse`, `readFileSync`), then the app's and libraries' frames, and
+ * counts the internal frames it hides.
+ */
+export function formatStack(stack: readonly StackFrame[], cwd = process.cwd()): string {
+  const lines: string[] = []
+  let hiddenInternal = 0
+  let hiddenOuter = 0
+  let seenUser = false
+  for (const frame of stack) {
+    seenUser ||= !frame.internal
+    if (frame.internal && seenUser) hiddenInternal++
+    else if (lines.length >= kMaxPrintedFrames) hiddenOuter++
+    else lines.push(`    at ${formatFrame(frame, cwd)}`)
+  }
+  if (hiddenOuter > 0) lines.push(`    (${hiddenOuter} outer ${plural(hiddenOuter, 'frame')} not shown)`)
+  if (hiddenInternal > 0) lines.push(`    (${hiddenInternal} node internal ${plural(hiddenInternal, 'frame')} hidden)`)
+  return lines.join('\n')
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`
+}
+
+/** `parseReport (src/report.ts:12:5)`; `JSON.parse (native)` for built-ins. */
+export function formatFrame(frame: StackFrame, cwd = process.cwd()): string {
+  if (frame.file === '') return `${frame.functionName} (native)`
+  return `${frame.functionName} (${displayPath(frame.file, cwd)}:${frame.line}:${frame.column})`
+}
+
+/** A path relative to `cwd` when it lies inside it, else unchanged. */
+export function displayPath(file: string, cwd = process.cwd()): string {
+  if (!isAbsolute(file)) return file
+  const rel = relative(cwd, file)
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel.split(sep).join('/')
+}
+
+/** `412 ms`, `3.4 s`, `5 m 12 s`. */
+export function formatMs(ms: number): string {
+  if (ms < 10_000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const minutes = Math.floor(ms / 60_000)
+  return `${minutes} m ${Math.round((ms - minutes * 60_000) / 1000)} s`
+}

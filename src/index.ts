@@ -1,0 +1,6 @@
+export { watchLoop, LoopWatcher, type LoopWatcherEvents } from './watch-loop.js'
+export type { WatchLoopOptions } from './options.js'
+export type { BlockEvent, ProfileEntry, LoopStats, DelayStats } from './events.js'
+export type { StackFrame } from './stack.js'
+export { formatBlock } from './format.js'
+export { codes } from './errors.js'

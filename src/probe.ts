@@ -1,0 +1,93 @@
+import type { RawFrame } from './stack.js'
+
+/**
+ * The probe is a function the main thread installs and the watchdog calls
+ * through `Runtime.evaluate`: V8 runs it at the next interrupt check, on top
+ * of whatever JavaScript is blocking the loop, so `Error.captureStackTrace`
+ * there sees the culprit's live stack.
+ */
+export type Probe = (seq: number) => RawFrame[] | null
+
+interface Registry {
+  probes: Map<number, Probe>
+  nextId: number
+}
+
+const kRegistry = Symbol.for('loopwatch.probes')
+const kProbeSourceURL = 'loopwatch-probe'
+/** Deep enough that a block 100 frames inside a library still reaches the app. */
+const kMaxFrames = 200
+
+/**
+ * The registry hangs on the real `process` object, which the expression sees
+ * in the main context. Test runners such as jest give each file a copy of
+ * `process`; `process.getBuiltinModule` (Node >= 20.16) returns the real one.
+ */
+function registry(): Registry {
+  type WithGetBuiltin = NodeJS.Process & { getBuiltinModule?: (id: string) => unknown }
+  const real = ((process as WithGetBuiltin).getBuiltinModule?.('node:process') ?? process) as unknown as
+    Record<symbol, Registry | undefined>
+  return (real[kRegistry] ??= { probes: new Map(), nextId: 1 })
+}
+
+/** Installs a probe; returns the id the watchdog uses to call it. */
+export function installProbe(probe: Probe): number {
+  const reg = registry()
+  const id = reg.nextId++
+  reg.probes.set(id, probe)
+  return id
+}
+
+export function removeProbe(id: number): void {
+  registry().probes.delete(id)
+}
+
+/** The expression the watchdog evaluates on the main thread. */
+export function probeExpression(id: number, seq: number): string {
+  return `process[Symbol.for('loopwatch.probes')]?.probes.get(${id})?.(${seq})\n//# sourceURL=${kProbeSourceURL}`
+}
+
+/**
+ * Captures the current stack as raw frames, innermost first, without the
+ * probe's own frames. Returns `[]` when nothing but the probe is running
+ * (the loop was idle: the probe arrived after the block ended).
+ */
+export function captureRawStack(below: (...args: never[]) => unknown): RawFrame[] {
+  const { stackTraceLimit, prepareStackTrace } = Error
+  const holder: { stack?: unknown } = {}
+  let sites: NodeJS.CallSite[]
+  try {
+    Error.stackTraceLimit = kMaxFrames
+    Error.prepareStackTrace = (_error, callSites) => callSites
+    Error.captureStackTrace(holder, below)
+    // `stack` is formatted lazily on first read: read it before restoring.
+    sites = holder.stack as NodeJS.CallSite[]
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit
+    Error.prepareStackTrace = prepareStackTrace
+  }
+  const frames: RawFrame[] = []
+  for (const site of sites) {
+    if (site.getScriptNameOrSourceURL() === kProbeSourceURL) continue
+    frames.push([nameOf(site), site.getFileName() ?? '', site.getLineNumber() ?? 0, site.getColumnNumber() ?? 0])
+  }
+  return frames
+}
+
+/** The function name as V8 prints it in `error.stack`. */
+function nameOf(site: NodeJS.CallSite): string {
+  let name = site.getFunctionName() ?? ''
+  try {
+    if (site.isConstructor()) return `new ${name || '<anonymous>'}`
+    if (!site.isToplevel()) {
+      const type = site.getTypeName()
+      const method = site.getMethodName()
+      if (!name) name = `${type ?? '<anonymous>'}.${method ?? '<anonymous>'}`
+      else if (type && !name.startsWith(type) && !name.includes('.')) name = `${type}.${name}`
+    }
+  } catch {
+    // getTypeName() can throw for exotic receivers; the plain name will do.
+  }
+  if (!name) name = '<anonymous>'
+  return site.isAsync() ? `async ${name}` : name
+}

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs'
+import { SourceMap, type SourceMapPayload } from 'node:module'
+import { sep } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+/** One frame of a captured stack, innermost first. */
+export interface StackFrame {
+  /** `parseReport`, `Server.emit`, `async handle`, or `<anonymous>`. */
+  functionName: string
+  /**
+   * A filesystem path for files, `node:...` for Node internals, `''` for V8
+   * built-ins such as `JSON.parse`. Source-mapped when a source map exists.
+   */
+  file: string
+  /** 1-based line, 0 when unknown. */
+  line: number
+  /** 1-based column, 0 when unknown. */
+  column: number
+  /** Node internals, V8 built-ins without a file, and loopwatch's own frames. */
+  internal: boolean
+  /** The npm package the file belongs to, for frames under `node_modules`. */
+  package?: string
+}
+
+/** A frame as the probe sends it: `[functionName, fileName, line, column]`. */
+export type RawFrame = [string, string, number, number]
+
+interface MappedFile {
+  map: SourceMap
+}
+
+const kSourceMappingURL = /\/\/[#@] ?sourceMappingURL=([^\s'"]+)\s*$/
+
+/**
+ * Turns the probe's raw frames into {@link StackFrame}s, mapping positions
+ * through source maps. `module.findSourceMap()` only knows the maps of the
+ * thread that loaded the files, so the watchdog reads `sourceMappingURL`
+ * itself; with or without `--enable-source-maps` the result is the same.
+ */
+export class FrameResolver {
+  readonly #maps = new Map<string, MappedFile | null>()
+  readonly #ownDir: string
+
+  /** @param ownDir loopwatch's own directory: frames there are internal. */
+  constructor(ownDir: string) {
+    this.#ownDir = ownDir.endsWith(sep) ? ownDir : ownDir + sep
+  }
+
+  resolve(raw: readonly RawFrame[]): StackFrame[] {
+    return raw.map((frame) => this.#resolveFrame(frame))
+  }
+
+  #resolveFrame([functionName, fileName, line, column]: RawFrame): StackFrame {
+    let file = fileName.startsWith('file://') ? safeFileURLToPath(fileName) : fileName
+    if (isPath(file)) {
+      const mapped = this.#mapped(file)?.map.findEntry(line - 1, column - 1)
+      if (mapped !== undefined && 'originalSource' in mapped && mapped.originalSource) {
+        file = mapped.originalSource.startsWith('file://')
+          ? safeFileURLToPath(mapped.originalSource)
+          : mapped.originalSource
+        line = mapped.originalLine + 1
+        column = mapped.originalColumn + 1
+      }
+    }
+    const internal = file === '' || file.startsWith('node:') || file.startsWith(this.#ownDir)
+    const frame: StackFrame = { functionName, file, line, column, internal }
+    const pkg = packageOf(file)
+    if (pkg !== undefined) frame.package = pkg
+    return frame
+  }
+
+  #mapped(file: string): MappedFile | null {
+    let entry = this.#maps.get(file)
+    if (entry === undefined) {
+      entry = loadSourceMap(file)
+      this.#maps.set(file, entry)
+    }
+    return entry
+  }
+}
+
+function isPath(file: string): boolean {
+  return file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file)
+}
+
+function safeFileURLToPath(url: string): string {
+  try {
+    return fileURLToPath(url)
+  } catch {
+    return url
+  }
+}
+
+/** Reads a file's `sourceMappingURL` (inline `data:` or a file) and parses the map. */
+function loadSourceMap(file: string): MappedFile | null {
+  try {
+    const source = readFileSync(file, 'utf8')
+    const at = source.lastIndexOf('sourceMappingURL=')
+    if (at === -1) return null
+    const url = kSourceMappingURL.exec(source.slice(Math.max(0, at - 4)).trimEnd())?.[1]
+    if (url === undefined) return null
+    let mapUrl: URL
+    let text: string
+    if (url.startsWith('data:')) {
+      mapUrl = pathToFileURL(file)
+      const comma = url.indexOf(',')
+      const body = url.slice(comma + 1)
+      text = url.slice(0, comma).endsWith(';base64')
+        ? Buffer.from(body, 'base64').toString('utf8')
+        : decodeURIComponent(body)
+    } else {
+      mapUrl = new URL(url, pathToFileURL(file))
+      if (mapUrl.protocol !== 'file:') return null
+      text = readFileSync(mapUrl, 'utf8')
+    }
+    const payload = JSON.parse(text) as SourceMapPayload & { sourceRoot?: string }
+    // Node's own loader resolves `sources` before building a SourceMap; a raw
+    // payload keeps them relative, so resolve them against the map's URL.
+    const root = payload.sourceRoot ? payload.sourceRoot.replace(/\/?$/, '/') : ''
+    payload.sources = payload.sources.map((s) => new URL(root + s, mapUrl).href)
+    return { map: new SourceMap(payload) }
+  } catch {
+    return null
+  }
+}
+
+/** `lodash` for `.../node_modules/lodash/x.js`, `@scope/pkg` for scoped packages. */
+export function packageOf(file: string): string | undefined {
+  const at = file.lastIndexOf(`node_modules${sep}`)
+  if (at === -1) return undefined
+  const parts = file.slice(at + 'node_modules'.length + 1).split(sep)
+  const [first, second] = parts
+  if (first === undefined || second === undefined) return undefined
+  return first.startsWith('@') ? `${first}/${second}` : first
+}
+
+/** The innermost frame that is not internal: the code to blame. */
+export function firstUserFrame(stack: readonly StackFrame[]): StackFrame | undefined {
+  return stack.find((frame) => !frame.internal)
+}
+
+/** A key that identifies a stack, for grouping identical samples. */
+export function stackKey(stack: readonly StackFrame[]): string {
+  return stack.map((f) => `${f.functionName}@${f.file}:${f.line}:${f.column}`).join('\n')
+}

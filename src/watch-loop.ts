@@ -1,0 +1,192 @@
+import { EventEmitter } from 'node:events'
+import { createHistogram, performance, type EventLoopUtilization, type RecordableHistogram } from 'node:perf_hooks'
+import createDebug from 'debug'
+import { loopClock, type Clock } from './clock.js'
+import { createDetector, heartbeatInterval, type Detector, type Stall } from './detector.js'
+import { codes, warn } from './errors.js'
+import type { BlockEvent, LoopStats } from './events.js'
+import { formatBlock } from './format.js'
+import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
+import { captureRawStack, installProbe, removeProbe } from './probe.js'
+import { WatchdogHost } from './watchdog/host.js'
+import type { CaptureMessage } from './watchdog/protocol.js'
+
+const debug = createDebug('loopwatch')
+
+/** Events a {@link LoopWatcher} emits. */
+export interface LoopWatcherEvents<C> {
+  /** A block is over; emitted on the main thread. */
+  block: [event: BlockEvent<C>]
+}
+
+/**
+ * Watches the event loop of the thread that created it. Create one with
+ * {@link watchLoop}.
+ */
+export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>> {
+  /** The validated options, defaults filled in. */
+  readonly options: ResolvedOptions<C>
+  readonly #clock: Clock
+  readonly #detector: Detector
+  readonly #timer: NodeJS.Timeout
+  readonly #delays: RecordableHistogram = createHistogram()
+  readonly #host: WatchdogHost | undefined
+  readonly #probeId: number
+  #nextId = 1
+  #blocks = 0
+  #blockedMs = 0
+  #longestMs = 0
+  #longestSinceStatsMs = 0
+  #elu: EventLoopUtilization = performance.eventLoopUtilization()
+  /** The `context` store the probe read during the stall that ends `seq`. */
+  #probedContext: { seq: number; store: C | undefined } | undefined
+  #stopped: Promise<void> | undefined
+
+  /** @internal Use {@link watchLoop}. */
+  constructor(options: ResolvedOptions<C>, clock: Clock = loopClock) {
+    super()
+    this.options = options
+    this.#clock = clock
+    const intervalMs = heartbeatInterval(options.threshold)
+    this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
+    this.#probeId = installProbe(this.#probe)
+    try {
+      this.#host = new WatchdogHost({
+        probeId: this.#probeId,
+        thresholdMs: options.threshold,
+        hangTimeoutMs: options.hangTimeout,
+        writeHangs: options.log === true,
+      })
+    } catch (error) {
+      warn(`loopwatch: could not start the watchdog thread (${String(error)}); blocks are measured without stacks`,
+        codes.watchdogFailed, true)
+    }
+    this.#timer = setInterval(this.#beat, intervalMs).unref()
+    debug('watching: threshold %d ms, heartbeat %d ms', options.threshold, intervalMs)
+  }
+
+  /** Runs on the main thread, on top of the blocked code, when the watchdog asks. */
+  readonly #probe = (seq: number) => {
+    if (this.#host === undefined || this.#host.currentSeq() !== seq) return null
+    const frames = captureRawStack(this.#probe)
+    if (frames.length > 0 && this.options.context !== undefined && this.#probedContext?.seq !== seq) {
+      this.#probedContext = { seq, store: this.options.context.getStore() }
+    }
+    return frames
+  }
+
+  readonly #beat = () => {
+    const { delayMs, stall } = this.#detector.beat()
+    const endedSeq = this.#host?.beat() ?? 0
+    // createHistogram() records integers >= 1.
+    this.#delays.record(Math.max(1, Math.round(delayMs * 1e6)))
+    if (stall !== undefined) this.#onStall(endedSeq, stall)
+  }
+
+  #onStall(seq: number, stall: Stall): void {
+    const { threshold, hangTimeout } = this.options
+    this.#blocks++
+    this.#blockedMs += stall.durationMs
+    this.#longestMs = Math.max(this.#longestMs, stall.durationMs)
+    this.#longestSinceStatsMs = Math.max(this.#longestSinceStatsMs, stall.durationMs)
+    const event: BlockEvent<C> = {
+      id: this.#nextId++,
+      startTime: performance.timeOrigin + stall.startMs,
+      duration: stall.durationMs,
+      threshold,
+      hang: stall.durationMs >= hangTimeout,
+      stack: [],
+      samples: 0,
+      profile: [],
+    }
+    if (this.#probedContext?.seq === seq) event.context = this.#probedContext.store as C
+    this.#probedContext = undefined
+    debug('block %d: %d ms', event.id, Math.round(stall.durationMs))
+    const samples = this.#host?.samplesOf(seq)
+    if (samples === undefined) this.#publish(event, undefined)
+    else void samples.then((capture) => this.#publish(event, capture))
+  }
+
+  #publish(event: BlockEvent<C>, capture: CaptureMessage | undefined): void {
+    if (this.#stopped !== undefined) return
+    if (capture !== undefined) {
+      event.stack = capture.stack
+      event.samples = capture.samples
+      event.profile = capture.profile
+      event.hang ||= capture.hang
+    }
+    const { log } = this.options
+    try {
+      if (log === true) process.stderr.write(`${formatBlock(event)}\n`)
+      else if (typeof log === 'function') log(formatBlock(event))
+    } catch (error) {
+      warn(`loopwatch: the \`log\` function threw: ${String(error)}`, codes.listenerFailed)
+    }
+    try {
+      this.emit('block', event)
+    } catch (error) {
+      warn(`loopwatch: a 'block' listener threw: ${String(error)}`, codes.listenerFailed)
+    }
+  }
+
+  /**
+   * Blocks since start, and the loop's delay and utilization since the
+   * previous call (or since start). Times in milliseconds.
+   */
+  stats(): LoopStats {
+    const h = this.#delays
+    const count = h.count
+    const ms = (ns: number) => (count === 0 ? 0 : ns / 1e6)
+    const delay = {
+      min: ms(h.min),
+      // The heartbeat cannot beat during a block, so its delay already spans
+      // the block; the longest block is folded in all the same, so that a
+      // block that ended after the last beat still shows.
+      max: Math.max(ms(h.max), this.#longestSinceStatsMs),
+      mean: ms(h.mean),
+      stddev: ms(h.stddev),
+      p50: ms(h.percentile(50)),
+      p90: ms(h.percentile(90)),
+      p99: ms(h.percentile(99)),
+    }
+    h.reset()
+    this.#longestSinceStatsMs = 0
+    const elu = performance.eventLoopUtilization(this.#elu)
+    this.#elu = performance.eventLoopUtilization()
+    return {
+      blocks: this.#blocks,
+      blockedTime: this.#blockedMs,
+      longest: this.#longestMs,
+      delay,
+      utilization: elu.utilization,
+    }
+  }
+
+  /** Stops watching: releases the worker, the timer and the probe. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      clearInterval(this.#timer)
+      removeProbe(this.#probeId)
+      await this.#host?.stop()
+      debug('stopped')
+    })()
+    return this.#stopped
+  }
+}
+
+/**
+ * Starts watching the event loop of the calling thread. Blocks longer than
+ * `threshold` ms are reported on stderr and emitted as `'block'` events,
+ * with the live stack of the code that blocked.
+ *
+ * @example
+ * ```js
+ * import { watchLoop } from 'loopwatch'
+ * const watcher = watchLoop({ threshold: 100 })
+ * watcher.on('block', (event) => metrics.observe(event.duration))
+ * ```
+ * @throws {TypeError | RangeError} on bad options, with code `ERR_LOOPWATCH_INVALID_OPTION`.
+ */
+export function watchLoop<C = unknown>(options?: WatchLoopOptions<C>): LoopWatcher<C> {
+  return new LoopWatcher(validateOptions(options))
+}

@@ -1,0 +1,118 @@
+import { Worker } from 'node:worker_threads'
+import createDebug from 'debug'
+import { codes, warn } from '../errors.js'
+import { SharedBeat, type CaptureMessage, type WatchdogConfig } from './protocol.js'
+
+const debug = createDebug('loopwatch')
+
+/** How long the main thread waits for the samples of a block it has measured. */
+const kCaptureWaitMs = 2000
+
+interface Waiter {
+  resolve: (capture: CaptureMessage | undefined) => void
+  timer: NodeJS.Timeout
+}
+
+/**
+ * Owns the watchdog worker and the shared heartbeat. If the worker fails,
+ * blocks are still measured on the main thread, without stacks.
+ */
+export class WatchdogHost {
+  readonly #shared = new SharedBeat()
+  readonly #waiters = new Map<number, Waiter>()
+  #worker: Worker | undefined
+
+  constructor(config: Omit<WatchdogConfig, 'buffer'>) {
+    this.#shared.setCapturing(-1)
+    this.#shared.beat()
+    const worker = new Worker(new URL('./watchdog-worker.js', import.meta.url), {
+      workerData: { ...config, buffer: this.#shared.buffer } satisfies WatchdogConfig,
+      // When loopwatch is preloaded (--import/--require, directly or through
+      // NODE_OPTIONS), a worker inheriting those flags would load it again and
+      // start a watchdog of its own, and so on without end.
+      execArgv: [],
+      env: { ...process.env, NODE_OPTIONS: cleanNodeOptions(process.env['NODE_OPTIONS']) },
+      name: 'loopwatch watchdog',
+    })
+    worker.unref()
+    worker.on('message', (message: CaptureMessage | { type: 'failed'; message: string }) => {
+      if (message.type === 'capture') this.#settle(message.seq, message)
+      else this.#fail(message.message)
+    })
+    worker.on('error', (error) => {
+      this.#fail(error.message)
+    })
+    worker.on('exit', (code) => {
+      if (this.#worker !== undefined) this.#fail(`exited with code ${code}`)
+    })
+    this.#worker = worker
+    debug('watchdog worker started (thread %d)', worker.threadId)
+  }
+
+  /** Records a heartbeat; returns the sequence that just ended. */
+  beat(): number {
+    return this.#shared.beat()
+  }
+
+  currentSeq(): number {
+    return this.#shared.seq()
+  }
+
+  /**
+   * The watchdog's samples of the stall that ended sequence `seq`, once it
+   * has finished; `undefined` if it never sampled that stall.
+   */
+  samplesOf(seq: number): Promise<CaptureMessage | undefined> {
+    if (this.#worker === undefined || this.#shared.capturing() !== seq) return Promise.resolve(undefined)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#settle(seq, undefined), kCaptureWaitMs).unref()
+      this.#waiters.set(seq, { resolve, timer })
+    })
+  }
+
+  #settle(seq: number, capture: CaptureMessage | undefined): void {
+    const waiter = this.#waiters.get(seq)
+    if (waiter === undefined) {
+      debug('samples of seq %d dropped: the stall was under the threshold', seq)
+      return
+    }
+    this.#waiters.delete(seq)
+    clearTimeout(waiter.timer)
+    waiter.resolve(capture)
+  }
+
+  #fail(reason: string): void {
+    debug('watchdog failed: %s', reason)
+    warn(`loopwatch: the watchdog thread failed (${reason}); blocks are still measured, without stacks`,
+      codes.watchdogFailed, true)
+    void this.stop()
+  }
+
+  /** Stops the worker; pending waits resolve without samples. Idempotent. */
+  async stop(): Promise<void> {
+    const worker = this.#worker
+    this.#worker = undefined
+    for (const seq of [...this.#waiters.keys()]) this.#settle(seq, undefined)
+    if (worker !== undefined) {
+      await worker.terminate()
+      debug('watchdog worker stopped')
+    }
+  }
+}
+
+/** NODE_OPTIONS without the preload flags (`--import`, `--require`, `-r`, `--loader`). */
+export function cleanNodeOptions(value: string | undefined): string {
+  if (!value) return ''
+  const tokens = value.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? []
+  const kept: string[] = []
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? ''
+    if (/^(--import|--require|-r|--loader|--experimental-loader)$/.test(token)) {
+      i++
+      continue
+    }
+    if (/^(--import|--require|--loader|--experimental-loader)=/.test(token)) continue
+    kept.push(token)
+  }
+  return kept.join(' ')
+}
