@@ -6,7 +6,7 @@ import type { StackFrame } from './stack.js'
 const kMaxPrintedFrames = 12
 
 /** Formats a block event as the text loopwatch writes to stderr. */
-export function formatBlock(event: BlockEvent<unknown>, cwd = process.cwd()): string {
+export function formatBlock(event: BlockEvent, cwd = process.cwd()): string {
   const head = `loopwatch: event loop blocked for ${formatMs(event.duration)} (threshold ${formatMs(event.threshold)})`
   if (event.stack.length === 0) {
     return `${head}\n    (no stack: the watchdog could not sample the main thread during the block)`

@@ -60,10 +60,11 @@ export function expectPositiveMs(name: string, value: unknown): number {
  * `RangeError` for a bad value, both with code `ERR_LOOPWATCH_INVALID_OPTION`.
  */
 export function validateOptions<C>(options: WatchLoopOptions<C> | undefined): ResolvedOptions<C> {
-  if (options === undefined) options = {}
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalidType('options', 'an object', options)
+  const raw: unknown = options ?? {}
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw invalidType('options', 'an object', raw)
   }
+  options = raw
   for (const key of Object.keys(options)) {
     if (!kKnownOptions.has(key)) {
       throw withCode(

@@ -24,9 +24,8 @@ const kMaxFrames = 200
  * `process`; `process.getBuiltinModule` (Node >= 20.16) returns the real one.
  */
 function registry(): Registry {
-  type WithGetBuiltin = NodeJS.Process & { getBuiltinModule?: (id: string) => unknown }
-  const real = ((process as WithGetBuiltin).getBuiltinModule?.('node:process') ?? process) as unknown as
-    Record<symbol, Registry | undefined>
+  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule
+  const real = (getBuiltin?.('node:process') ?? process) as Record<symbol, Registry | undefined>
   return (real[kRegistry] ??= { probes: new Map(), nextId: 1 })
 }
 
@@ -53,7 +52,10 @@ export function probeExpression(id: number, seq: number): string {
  * (the loop was idle: the probe arrived after the block ended).
  */
 export function captureRawStack(below: (...args: never[]) => unknown): RawFrame[] {
-  const { stackTraceLimit, prepareStackTrace } = Error
+  const stackTraceLimit = Error.stackTraceLimit
+  // Saved to be put back as it was, never called here.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const prepareStackTrace = Error.prepareStackTrace
   const holder: { stack?: unknown } = {}
   let sites: NodeJS.CallSite[]
   try {

@@ -26,7 +26,6 @@ export interface LoopWatcherEvents<C> {
 export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>> {
   /** The validated options, defaults filled in. */
   readonly options: ResolvedOptions<C>
-  readonly #clock: Clock
   readonly #detector: Detector
   readonly #timer: NodeJS.Timeout
   readonly #delays: RecordableHistogram = createHistogram()
@@ -46,9 +45,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   constructor(options: ResolvedOptions<C>, clock: Clock = loopClock) {
     super()
     this.options = options
-    this.#clock = clock
     const intervalMs = heartbeatInterval(options.threshold)
-    this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
     this.#probeId = installProbe(this.#probe)
     try {
       this.#host = new WatchdogHost({
@@ -61,6 +58,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       warn(`loopwatch: could not start the watchdog thread (${String(error)}); blocks are measured without stacks`,
         codes.watchdogFailed, true)
     }
+    // Measure from here: starting the worker above is loopwatch's own work.
+    this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
     this.#timer = setInterval(this.#beat, intervalMs).unref()
     debug('watching: threshold %d ms, heartbeat %d ms', options.threshold, intervalMs)
   }
@@ -104,7 +103,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     debug('block %d: %d ms', event.id, Math.round(stall.durationMs))
     const samples = this.#host?.samplesOf(seq)
     if (samples === undefined) this.#publish(event, undefined)
-    else void samples.then((capture) => this.#publish(event, capture))
+    else void samples.then((capture) => {
+      this.#publish(event, capture)
+    })
   }
 
   #publish(event: BlockEvent<C>, capture: CaptureMessage | undefined): void {

@@ -43,7 +43,7 @@ function watch(): void {
 }
 
 async function sample(seq: number): Promise<void> {
-  shared.setCapturing(seq)
+  shared.setSampledSeq(seq)
   const startedNs = shared.beatTimeNs()
   const elapsedMs = (): number => Number(process.hrtime.bigint() - startedNs) / 1e6
   const session = new Session()
@@ -95,7 +95,6 @@ async function sample(seq: number): Promise<void> {
     }
   } finally {
     session.disconnect()
-    shared.setCapturing(-1)
   }
   debug('seq %d: %d samples', seq, samples)
   const message: CaptureMessage = {
@@ -114,8 +113,8 @@ function evaluate(session: Session, seq: number): Promise<RawFrame[] | null> {
   return new Promise((resolve) => {
     session.post('Runtime.evaluate', { expression: probeExpression(config.probeId, seq), returnByValue: true, silent: true },
       (error, result) => {
-        const value: unknown = result?.result.value
-        if (error || !Array.isArray(value) || value.length === 0) {
+        const value: unknown = error ? undefined : result.result.value
+        if (!Array.isArray(value) || value.length === 0) {
           if (error) debug('probe failed: %O', error)
           else debug('stale probe for seq %d dropped', seq)
           resolve(null)
@@ -132,7 +131,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof kTi
   const timeout = new Promise<typeof kTimedOut>((resolve) => {
     timer = setTimeout(resolve, ms, kTimedOut)
   })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+  return Promise.race([promise, timeout]).finally(() => {
+    clearTimeout(timer)
+  })
 }
 
 watch()

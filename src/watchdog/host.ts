@@ -23,7 +23,7 @@ export class WatchdogHost {
   #worker: Worker | undefined
 
   constructor(config: Omit<WatchdogConfig, 'buffer'>) {
-    this.#shared.setCapturing(-1)
+    this.#shared.setSampledSeq(-1)
     this.#shared.beat()
     const worker = new Worker(new URL('./watchdog-worker.js', import.meta.url), {
       workerData: { ...config, buffer: this.#shared.buffer } satisfies WatchdogConfig,
@@ -63,9 +63,11 @@ export class WatchdogHost {
    * has finished; `undefined` if it never sampled that stall.
    */
   samplesOf(seq: number): Promise<CaptureMessage | undefined> {
-    if (this.#worker === undefined || this.#shared.capturing() !== seq) return Promise.resolve(undefined)
+    if (this.#worker === undefined || this.#shared.sampledSeq() !== seq) return Promise.resolve(undefined)
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#settle(seq, undefined), kCaptureWaitMs).unref()
+      const timer = setTimeout(() => {
+        this.#settle(seq, undefined)
+      }, kCaptureWaitMs).unref()
       this.#waiters.set(seq, { resolve, timer })
     })
   }

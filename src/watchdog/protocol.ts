@@ -3,10 +3,13 @@ import type { StackFrame } from '../stack.js'
 
 // Layout of the buffer the main thread and the watchdog share:
 //   Int32  [0]  beat sequence, +1 on every heartbeat
-//   Int32  [1]  the sequence the watchdog is sampling, -1 when idle
+//   Int32  [1]  the last sequence the watchdog started to sample (-1: none).
+//               Never reset when sampling ends: the main thread reads it
+//               after the beat that ended the stall, when the watchdog may
+//               already be done.
 //   BigInt [1]  hrtime (ns) of the last heartbeat
 const kSeq = 0
-const kCapturing = 1
+const kSampled = 1
 const kBytes = 16
 
 /** A view over the shared heartbeat buffer; both threads use the same class. */
@@ -39,13 +42,13 @@ export class SharedBeat {
     return Atomics.load(this.#time, 0)
   }
 
-  /** Watchdog: marks the sequence it samples (-1 when done). */
-  setCapturing(seq: number): void {
-    Atomics.store(this.#i32, kCapturing, seq)
+  /** Watchdog: records the sequence it is about to sample. */
+  setSampledSeq(seq: number): void {
+    Atomics.store(this.#i32, kSampled, seq)
   }
 
-  capturing(): number {
-    return Atomics.load(this.#i32, kCapturing)
+  sampledSeq(): number {
+    return Atomics.load(this.#i32, kSampled)
   }
 
   /** Watchdog: resolves `true` as soon as a beat ends `seq`, `false` after `timeoutMs`. */
