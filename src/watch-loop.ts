@@ -37,8 +37,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   #longestMs = 0
   #longestSinceStatsMs = 0
   #elu: EventLoopUtilization = performance.eventLoopUtilization()
-  /** The `context` store the probe read during the stall that ends `seq`. */
-  #probedContext: { seq: number; store: C | undefined } | undefined
+  /** Set when the probe ran since the last heartbeat: its sequence and `context` store. */
+  #probed: { seq: number; store: C | undefined } | undefined
   #stopped: Promise<void> | undefined
 
   /** @internal Use {@link watchLoop}. */
@@ -68,21 +68,30 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   readonly #probe = (seq: number) => {
     if (this.#host === undefined || this.#host.currentSeq() !== seq) return null
     const frames = captureRawStack(this.#probe)
-    if (frames.length > 0 && this.options.context !== undefined && this.#probedContext?.seq !== seq) {
-      this.#probedContext = { seq, store: this.options.context.getStore() }
+    if (frames.length === 0) return null
+    if (this.#probed?.seq !== seq) {
+      this.#probed = { seq, store: this.options.context?.getStore() }
+      // Runs as soon as the blocked callback returns, before any other
+      // callback: sampling stops there, so no later sample can land in
+      // unrelated code that runs before the next heartbeat.
+      queueMicrotask(() => {
+        this.#host?.seal(seq)
+      })
     }
     return frames
   }
 
   readonly #beat = () => {
     const { delayMs, stall } = this.#detector.beat()
-    const endedSeq = this.#host?.beat() ?? 0
+    this.#host?.beat()
+    const probed = this.#probed
+    this.#probed = undefined
     // createHistogram() records integers >= 1.
     this.#delays.record(Math.max(1, Math.round(delayMs * 1e6)))
-    if (stall !== undefined) this.#onStall(endedSeq, stall)
+    if (stall !== undefined) this.#onStall(stall, probed)
   }
 
-  #onStall(seq: number, stall: Stall): void {
+  #onStall(stall: Stall, probed: { seq: number; store: C | undefined } | undefined): void {
     const { threshold, hangTimeout } = this.options
     this.#blocks++
     this.#blockedMs += stall.durationMs
@@ -98,10 +107,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       samples: 0,
       profile: [],
     }
-    if (this.#probedContext?.seq === seq) event.context = this.#probedContext.store as C
-    this.#probedContext = undefined
+    if (probed !== undefined && this.options.context !== undefined) event.context = probed.store as C
     debug('block %d: %d ms', event.id, Math.round(stall.durationMs))
-    const samples = this.#host?.samplesOf(seq)
+    const samples = probed && this.#host?.samplesOf(probed.seq)
     if (samples === undefined) this.#publish(event, undefined)
     else void samples.then((capture) => {
       this.#publish(event, capture)

@@ -43,7 +43,6 @@ function watch(): void {
 }
 
 async function sample(seq: number): Promise<void> {
-  shared.setSampledSeq(seq)
   const startedNs = shared.beatTimeNs()
   const elapsedMs = (): number => Number(process.hrtime.bigint() - startedNs) / 1e6
   const session = new Session()

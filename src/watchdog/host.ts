@@ -7,6 +7,8 @@ const debug = createDebug('loopwatch')
 
 /** How long the main thread waits for the samples of a block it has measured. */
 const kCaptureWaitMs = 2000
+/** Captures kept for a heartbeat that has not asked for them yet. */
+const kMaxUnclaimed = 8
 
 interface Waiter {
   resolve: (capture: CaptureMessage | undefined) => void
@@ -20,10 +22,10 @@ interface Waiter {
 export class WatchdogHost {
   readonly #shared = new SharedBeat()
   readonly #waiters = new Map<number, Waiter>()
+  readonly #unclaimed = new Map<number, CaptureMessage>()
   #worker: Worker | undefined
 
   constructor(config: Omit<WatchdogConfig, 'buffer'>) {
-    this.#shared.setSampledSeq(-1)
     this.#shared.beat()
     const worker = new Worker(new URL('./watchdog-worker.js', import.meta.url), {
       workerData: { ...config, buffer: this.#shared.buffer } satisfies WatchdogConfig,
@@ -59,11 +61,24 @@ export class WatchdogHost {
   }
 
   /**
-   * The watchdog's samples of the stall that ended sequence `seq`, once it
-   * has finished; `undefined` if it never sampled that stall.
+   * Ends sequence `seq` early, as a heartbeat would, without measuring
+   * anything: the watchdog stops sampling at once.
+   */
+  seal(seq: number): void {
+    if (this.#shared.seq() === seq) this.#shared.beat()
+  }
+
+  /**
+   * The watchdog's samples of the stall during sequence `seq`, once it has
+   * finished with them. Call it only for a sequence the probe ran in.
    */
   samplesOf(seq: number): Promise<CaptureMessage | undefined> {
-    if (this.#worker === undefined || this.#shared.sampledSeq() !== seq) return Promise.resolve(undefined)
+    const early = this.#unclaimed.get(seq)
+    if (early !== undefined) {
+      this.#unclaimed.delete(seq)
+      return Promise.resolve(early)
+    }
+    if (this.#worker === undefined) return Promise.resolve(undefined)
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#settle(seq, undefined)
@@ -75,7 +90,14 @@ export class WatchdogHost {
   #settle(seq: number, capture: CaptureMessage | undefined): void {
     const waiter = this.#waiters.get(seq)
     if (waiter === undefined) {
-      debug('samples of seq %d dropped: the stall was under the threshold', seq)
+      // Samples may arrive before the heartbeat that measures their stall;
+      // keep the last few. Those of stalls under the threshold age out.
+      if (capture === undefined) return
+      this.#unclaimed.set(seq, capture)
+      for (const old of this.#unclaimed.keys()) {
+        if (this.#unclaimed.size <= kMaxUnclaimed) break
+        this.#unclaimed.delete(old)
+      }
       return
     }
     this.#waiters.delete(seq)

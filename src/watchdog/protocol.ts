@@ -3,13 +3,8 @@ import type { StackFrame } from '../stack.js'
 
 // Layout of the buffer the main thread and the watchdog share:
 //   Int32  [0]  beat sequence, +1 on every heartbeat
-//   Int32  [1]  the last sequence the watchdog started to sample (-1: none).
-//               Never reset when sampling ends: the main thread reads it
-//               after the beat that ended the stall, when the watchdog may
-//               already be done.
 //   BigInt [1]  hrtime (ns) of the last heartbeat
 const kSeq = 0
-const kSampled = 1
 const kBytes = 16
 
 /** A view over the shared heartbeat buffer; both threads use the same class. */
@@ -20,7 +15,7 @@ export class SharedBeat {
 
   constructor(buffer = new SharedArrayBuffer(kBytes)) {
     this.buffer = buffer
-    this.#i32 = new Int32Array(buffer, 0, 2)
+    this.#i32 = new Int32Array(buffer, 0, 1)
     this.#time = new BigInt64Array(buffer, 8, 1)
   }
 
@@ -40,15 +35,6 @@ export class SharedBeat {
   /** hrtime of the last heartbeat, in nanoseconds. */
   beatTimeNs(): bigint {
     return Atomics.load(this.#time, 0)
-  }
-
-  /** Watchdog: records the sequence it is about to sample. */
-  setSampledSeq(seq: number): void {
-    Atomics.store(this.#i32, kSampled, seq)
-  }
-
-  sampledSeq(): number {
-    return Atomics.load(this.#i32, kSampled)
   }
 
   /** Watchdog: resolves `true` as soon as a beat ends `seq`, `false` after `timeoutMs`. */

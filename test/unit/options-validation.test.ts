@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { test } from 'node:test'
+import { validateOptions } from '../../src/options.js'
+
+test('defaults: threshold 100 ms, hangTimeout 1000 ms, log on', () => {
+  const options = validateOptions(undefined)
+  assert.deepEqual({ ...options }, { threshold: 100, hangTimeout: 1000, log: true, context: undefined })
+  assert.ok(Object.isFrozen(options))
+})
+
+test('hangTimeout defaults to at least the threshold', () => {
+  assert.equal(validateOptions({ threshold: 5000 }).hangTimeout, 5000)
+})
+
+test('accepts a log function and an AsyncLocalStorage', () => {
+  const context = new AsyncLocalStorage()
+  const log = () => undefined
+  const options = validateOptions({ log, context })
+  assert.equal(options.log, log)
+  assert.equal(options.context, context)
+})
+
+const bad: [string, unknown, ErrorConstructor, RegExp][] = [
+  ['negative threshold', { threshold: -1 }, RangeError, /Expected `threshold` to be a positive, finite number of milliseconds, got -1 \(number\)/],
+  ['zero threshold', { threshold: 0 }, RangeError, /`threshold`.*got 0 \(number\)/],
+  ['NaN threshold', { threshold: NaN }, RangeError, /`threshold`.*got NaN \(number\)/],
+  ['Infinity threshold', { threshold: Infinity }, RangeError, /`threshold`.*got Infinity \(number\)/],
+  ['string threshold', { threshold: '100' }, TypeError, /Expected `threshold` to be a positive number of milliseconds, got '100' \(string\)/],
+  ['negative hangTimeout', { hangTimeout: -5 }, RangeError, /`hangTimeout`.*got -5/],
+  ['hangTimeout below threshold', { threshold: 200, hangTimeout: 100 }, RangeError,
+    /Expected `hangTimeout` to be at least `threshold` \(200 ms\), got 100 \(number\); raise `hangTimeout` or lower `threshold`/],
+  ['log of the wrong type', { log: 'yes' }, TypeError, /Expected `log` to be a boolean or a function, got 'yes' \(string\)/],
+  ['context that is not an AsyncLocalStorage', { context: {} }, TypeError, /Expected `context` to be an AsyncLocalStorage, got \{\} \(object\)/],
+  ['unknown option', { treshold: 100 }, TypeError, /Unknown option `treshold`; known options are `threshold`/],
+  ['options that are not an object', 100, TypeError, /Expected `options` to be an object, got 100 \(number\)/],
+  ['options that are an array', [], TypeError, /Expected `options` to be an object, got \[\] \(array\)/],
+]
+
+for (const [name, options, type, message] of bad) {
+  test(`rejects ${name}`, () => {
+    assert.throws(() => validateOptions(options as never), (error: Error & { code?: string }) => {
+      assert.ok(error instanceof type, `expected ${type.name}, got ${error.constructor.name}`)
+      assert.equal(error.code, 'ERR_LOOPWATCH_INVALID_OPTION')
+      assert.match(error.message, message)
+      return true
+    })
+  })
+}
