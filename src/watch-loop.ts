@@ -131,10 +131,14 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     } catch (error) {
       warn(`loopwatch: the \`log\` function threw: ${String(error)}`, codes.listenerFailed)
     }
-    try {
-      this.emit('block', event)
-    } catch (error) {
-      warn(`loopwatch: a 'block' listener threw: ${String(error)}`, codes.listenerFailed)
+    // Each listener on its own: one that throws must neither reach the host
+    // (we run in a timer) nor keep the other listeners from their event.
+    for (const listener of this.rawListeners('block') as ((event: BlockEvent<C>) => void)[]) {
+      try {
+        listener.call(this, event)
+      } catch (error) {
+        warn(`loopwatch: a 'block' listener threw: ${String(error)}`, codes.listenerFailed)
+      }
     }
   }
 

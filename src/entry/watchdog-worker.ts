@@ -55,6 +55,7 @@ async function sample(seq: number): Promise<void> {
   let samples = 0
   let hang = false
   let nextHangMs = config.hangTimeoutMs
+  let hangIntervalMs = config.hangTimeoutMs
   let lastHangKey: string | undefined
   let pending: Promise<RawFrame[] | null> | undefined
 
@@ -77,15 +78,17 @@ async function sample(seq: number): Promise<void> {
       }
       if (elapsedMs() >= nextHangMs) {
         hang = true
+        const key = latest && stackKey(latest)
+        const same = key !== undefined && key === lastHangKey
         if (config.writeHangs) {
-          const key = latest && stackKey(latest)
-          const text = key !== undefined && key === lastHangKey
-            ? formatHangRepeat(elapsedMs())
-            : formatHang(elapsedMs(), config.thresholdMs, latest)
-          lastHangKey = key
+          const text = same ? formatHangRepeat(elapsedMs()) : formatHang(elapsedMs(), config.thresholdMs, latest)
           writeSync(2, `${text}\n`)
         }
-        while (nextHangMs <= elapsedMs()) nextHangMs += config.hangTimeoutMs
+        lastHangKey = key
+        // The same stack again: report it ever less often (1x, 2x, 4x ...
+        // hangTimeout); a new stack is reported at the next hangTimeout.
+        hangIntervalMs = same ? hangIntervalMs * 2 : config.hangTimeoutMs
+        while (nextHangMs <= elapsedMs()) nextHangMs += hangIntervalMs
       }
       if (pending) continue
       const untilHangMs = nextHangMs - elapsedMs()

@@ -36,7 +36,6 @@ export class WatchdogHost {
       env: { ...process.env, NODE_OPTIONS: cleanNodeOptions(process.env['NODE_OPTIONS']) },
       name: 'loopwatch watchdog',
     })
-    worker.unref()
     worker.on('message', (message: CaptureMessage | { type: 'failed'; message: string }) => {
       if (message.type === 'capture') this.#settle(message.seq, message)
       else this.#fail(message.message)
@@ -47,6 +46,8 @@ export class WatchdogHost {
     worker.on('exit', (code) => {
       if (this.#worker !== undefined) this.#fail(`exited with code ${code}`)
     })
+    // After the listeners: adding a 'message' listener refs the port again.
+    worker.unref()
     this.#worker = worker
     debug('watchdog worker started (thread %d)', worker.threadId)
   }

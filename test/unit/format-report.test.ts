@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { formatBlock, formatMs } from '../../src/format.js'
+import type { BlockEvent, StackFrame } from '../../src/index.js'
+
+const frame = (functionName: string, file: string, line = 1, internal = false): StackFrame =>
+  ({ functionName, file, line, column: 5, internal })
+
+const event = (stack: StackFrame[], duration = 412): BlockEvent =>
+  ({ id: 1, startTime: 0, duration, threshold: 100, hang: false, stack, samples: 1, profile: [] })
+
+test('the report leads with the native call, then user frames, relative to cwd, internals counted', () => {
+  const text = formatBlock(event([
+    frame('JSON.parse', '', 0, true),
+    frame('parseReport', '/app/src/report.ts', 12),
+    frame('listOnTimeout', 'node:internal/timers', 581, true),
+    frame('handleRequest', '/app/src/server.ts', 40),
+    frame('processTimers', 'node:internal/timers', 519, true),
+  ]), '/app')
+  assert.equal(text, [
+    'loopwatch: event loop blocked for 412 ms (threshold 100 ms)',
+    '    at JSON.parse (native)',
+    '    at parseReport (src/report.ts:12:5)',
+    '    at handleRequest (src/server.ts:40:5)',
+    '    (2 node internal frames hidden)',
+  ].join('\n'))
+})
+
+test('files outside cwd keep their absolute path; long stacks are cut', () => {
+  const stack = Array.from({ length: 20 }, (_, i) => frame(`f${i}`, '/lib/x.js', i + 1))
+  const lines = formatBlock(event(stack), '/app').split('\n')
+  assert.equal(lines[1], '    at f0 (/lib/x.js:1:5)')
+  assert.equal(lines.at(-1), '    (8 outer frames not shown)')
+})
+
+test('a block without samples says so', () => {
+  assert.match(formatBlock(event([])), /\(no stack: the watchdog could not sample the main thread during the block\)/)
+})
+
+test('durations read as ms, s, then minutes', () => {
+  assert.deepEqual([formatMs(412.4), formatMs(12_345), formatMs(312_000)], ['412 ms', '12.3 s', '5 m 12 s'])
+})
