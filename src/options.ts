@@ -28,6 +28,53 @@ export interface WatchLoopOptions<C = unknown> {
    * attached to the event as `context`: which request or job was stalled.
    */
   context?: AsyncLocalStorage<C>
+  /**
+   * Debug mode (asyncio's debug mode): times every callback with async_hooks,
+   * so each slow callback is reported with its exact duration and type.
+   * Costs throughput: for development, tests and canaries.
+   * @default false
+   */
+  debug?: boolean
+  /**
+   * With `debug`, also records where each callback was scheduled (the stack
+   * at its creation). The expensive part of debug mode.
+   * @default false
+   */
+  scheduleStacks?: boolean
+  /**
+   * Report blocks to OpenTelemetry: `true` uses the global providers; an
+   * object picks providers and outputs. Needs `@opentelemetry/api`.
+   * @default false
+   */
+  otel?: boolean | OtelOptions
+  /**
+   * Name the hot functions when the loop stays busy without any single block:
+   * `true` (default) or `{ utilization, window }`; `false` turns it off.
+   * @default true
+   */
+  saturation?: boolean | SaturationOptions
+}
+
+/** The `otel` option in its object form. */
+export interface OtelOptions {
+  /** A TracerProvider; the global one by default. */
+  tracerProvider?: unknown
+  /** A MeterProvider; the global one by default. */
+  meterProvider?: unknown
+  /** A LoggerProvider (`@opentelemetry/api-logs`); the global one by default. */
+  loggerProvider?: unknown
+  /** Also emit a `loopwatch.block` span covering each block. @default false */
+  spans?: boolean
+  /** Also emit a log record per block. @default false */
+  logs?: boolean
+}
+
+/** The `saturation` option in its object form. */
+export interface SaturationOptions {
+  /** Event-loop utilization (0..1] at or above which the loop is saturated. @default 0.9 */
+  utilization?: number
+  /** How long utilization must stay that high before sampling starts (ms). @default 5000 (ms) */
+  window?: number
 }
 
 /** Options after validation, with every default filled in. */
@@ -36,6 +83,12 @@ export interface ResolvedOptions<C = unknown> {
   readonly hangTimeout: number
   readonly log: boolean | ((report: string) => void)
   readonly context: AsyncLocalStorage<C> | undefined
+  readonly debug: boolean
+  readonly scheduleStacks: boolean
+  /** `false`, or the object form (`true` becomes `{}`). */
+  readonly otel: false | Readonly<OtelOptions>
+  /** `false`, or the object form with defaults filled in. */
+  readonly saturation: false | Readonly<Required<SaturationOptions>>
 }
 
 /** Default block threshold, in milliseconds. */
@@ -43,7 +96,12 @@ export const kDefaultThreshold = 100
 /** Default hang timeout, in milliseconds. */
 export const kDefaultHangTimeout = 1000
 
-const kKnownOptions = new Set(['threshold', 'hangTimeout', 'log', 'context'])
+const kKnownOptions = new Set(['threshold', 'hangTimeout', 'log', 'context', 'debug', 'scheduleStacks', 'otel', 'saturation'])
+const kOtelKeys = new Set(['tracerProvider', 'meterProvider', 'loggerProvider', 'spans', 'logs'])
+/** Default saturation level (event-loop utilization, 0..1). */
+export const kDefaultSaturationUtilization = 0.9
+/** Default saturation window, in milliseconds. */
+export const kDefaultSaturationWindow = 5000
 
 /** Checks a time option: a finite, positive number of milliseconds. */
 export function expectPositiveMs(name: string, value: unknown): number {
@@ -87,5 +145,73 @@ export function validateOptions<C>(options: WatchLoopOptions<C> | undefined): Re
   if (context !== undefined && typeof (context as { getStore?: unknown } | null)?.getStore !== 'function') {
     throw invalidType('context', 'an AsyncLocalStorage', context)
   }
-  return Object.freeze({ threshold, hangTimeout, log, context })
+  const debug = expectBoolean('debug', options.debug ?? false)
+  const scheduleStacks = expectBoolean('scheduleStacks', options.scheduleStacks ?? false)
+  if (scheduleStacks && !debug) {
+    throw withCode(new TypeError('`scheduleStacks` needs debug mode: set `debug: true` as well, or drop `scheduleStacks`'),
+      codes.invalidOption)
+  }
+  return Object.freeze({
+    threshold,
+    hangTimeout,
+    log,
+    context,
+    debug,
+    scheduleStacks,
+    otel: validateOtel(options.otel),
+    saturation: validateSaturation(options.saturation),
+  })
+}
+
+function expectBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw invalidType(name, 'a boolean', value)
+  return value
+}
+
+function expectObject(name: string, value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidType(name, 'a boolean or an object', value)
+  }
+  return value as Record<string, unknown>
+}
+
+function rejectUnknownKeys(name: string, value: Record<string, unknown>, known: Set<string>): void {
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) {
+      throw withCode(
+        new TypeError(`Unknown option \`${name}.${key}\`; known options are ${[...known].map((k) => `\`${name}.${k}\``).join(', ')}`),
+        codes.invalidOption,
+      )
+    }
+  }
+}
+
+function validateOtel(value: unknown): ResolvedOptions['otel'] {
+  if (value === undefined || value === false) return false
+  if (value === true) return Object.freeze({})
+  const otel = expectObject('otel', value)
+  rejectUnknownKeys('otel', otel, kOtelKeys)
+  for (const key of ['spans', 'logs'] as const) {
+    if (otel[key] !== undefined) expectBoolean(`otel.${key}`, otel[key])
+  }
+  for (const key of ['tracerProvider', 'meterProvider', 'loggerProvider'] as const) {
+    const provider = otel[key]
+    if (provider !== undefined && (provider === null || typeof provider !== 'object')) {
+      throw invalidType(`otel.${key}`, 'a provider object', provider)
+    }
+  }
+  return Object.freeze({ ...otel })
+}
+
+function validateSaturation(value: unknown): ResolvedOptions['saturation'] {
+  if (value === false) return false
+  const saturation = value === undefined || value === true ? {} : expectObject('saturation', value)
+  rejectUnknownKeys('saturation', saturation, new Set(['utilization', 'window']))
+  const utilization = saturation['utilization'] ?? kDefaultSaturationUtilization
+  if (typeof utilization !== 'number') throw invalidType('saturation.utilization', 'a number between 0 and 1', utilization)
+  if (!(utilization > 0 && utilization <= 1)) {
+    throw invalidValue('saturation.utilization', 'a number above 0 and at most 1', utilization)
+  }
+  const window = expectPositiveMs('saturation.window', saturation['window'] ?? kDefaultSaturationWindow)
+  return Object.freeze({ utilization, window })
 }

@@ -5,13 +5,38 @@ import { loopClock, type Clock } from './clock.js'
 import { createDetector, heartbeatInterval, type Detector, type Stall } from './detector.js'
 import { codes, warn } from './errors.js'
 import type { BlockEvent, LoopStats } from './events.js'
-import { formatBlock } from './format.js'
+import { createBlockLogger, type BlockLogger } from './log.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
 import { WatchdogHost } from './watchdog/host.js'
 import type { CaptureMessage } from './watchdog/protocol.js'
 
 const debug = createDebug('loopwatch')
+
+interface Probed<C> {
+  seq: number
+  /** The `context` option's store. */
+  store: C | undefined
+  /** What each extension's `probe()` returned, by index. */
+  extensions: unknown[]
+}
+
+/**
+ * @internal What a feature (OpenTelemetry, debug mode, summaries) hooks into.
+ * Hooks run inside loopwatch's own callbacks: they must not throw, and what
+ * they do between blocks is on the host's hot path.
+ */
+export interface WatcherExtension<C = unknown> {
+  /**
+   * Runs on the main thread, on top of the blocked code, at the first probe
+   * of a stall. What it returns comes back with the event, in `block()`.
+   */
+  probe?(): unknown
+  /** Every block, before `log` and the listeners. `probed` is what `probe()` returned. */
+  block?(event: BlockEvent<C>, probed: unknown): void
+  /** Called once by `stop()`. */
+  stop?(): void | Promise<void>
+}
 
 /** Events a {@link LoopWatcher} emits. */
 export interface LoopWatcherEvents<C> {
@@ -31,14 +56,16 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   readonly #delays: RecordableHistogram = createHistogram()
   readonly #host: WatchdogHost | undefined
   readonly #probeId: number
+  readonly #logger: BlockLogger
+  readonly #extensions: WatcherExtension<C>[] = []
   #nextId = 1
   #blocks = 0
   #blockedMs = 0
   #longestMs = 0
   #longestSinceStatsMs = 0
   #elu: EventLoopUtilization = performance.eventLoopUtilization()
-  /** Set when the probe ran since the last heartbeat: its sequence and `context` store. */
-  #probed: { seq: number; store: C | undefined } | undefined
+  /** Set when the probe ran since the last heartbeat. */
+  #probed: Probed<C> | undefined
   #stopped: Promise<void> | undefined
 
   /** @internal Use {@link watchLoop}. */
@@ -46,6 +73,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     super()
     this.options = options
     const intervalMs = heartbeatInterval(options.threshold)
+    this.#logger = createBlockLogger(options.log)
     this.#probeId = installProbe(this.#probe)
     try {
       this.#host = new WatchdogHost({
@@ -70,7 +98,11 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const frames = captureRawStack(this.#probe)
     if (frames.length === 0) return null
     if (this.#probed?.seq !== seq) {
-      this.#probed = { seq, store: this.options.context?.getStore() }
+      this.#probed = {
+        seq,
+        store: this.options.context?.getStore(),
+        extensions: this.#extensions.map((extension) => extension.probe?.()),
+      }
       // Runs as soon as the blocked callback returns, before any other
       // callback: sampling stops there, so no later sample can land in
       // unrelated code that runs before the next heartbeat.
@@ -91,7 +123,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     if (stall !== undefined) this.#onStall(stall, probed)
   }
 
-  #onStall(stall: Stall, probed: { seq: number; store: C | undefined } | undefined): void {
+  #onStall(stall: Stall, probed: Probed<C> | undefined): void {
     const { threshold, hangTimeout } = this.options
     this.#blocks++
     this.#blockedMs += stall.durationMs
@@ -110,13 +142,13 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     if (probed !== undefined && this.options.context !== undefined) event.context = probed.store as C
     debug('block %d: %d ms', event.id, Math.round(stall.durationMs))
     const samples = probed && this.#host?.samplesOf(probed.seq)
-    if (samples === undefined) this.#publish(event, undefined)
+    if (samples === undefined) this.#publish(event, undefined, probed)
     else void samples.then((capture) => {
-      this.#publish(event, capture)
+      this.#publish(event, capture, probed)
     })
   }
 
-  #publish(event: BlockEvent<C>, capture: CaptureMessage | undefined): void {
+  #publish(event: BlockEvent<C>, capture: CaptureMessage | undefined, probed?: Probed<C>): void {
     if (this.#stopped !== undefined) return
     if (capture !== undefined) {
       event.stack = capture.stack
@@ -124,13 +156,10 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       event.profile = capture.profile
       event.hang ||= capture.hang
     }
-    const { log } = this.options
-    try {
-      if (log === true) process.stderr.write(`${formatBlock(event)}\n`)
-      else if (typeof log === 'function') log(formatBlock(event))
-    } catch (error) {
-      warn(`loopwatch: the \`log\` function threw: ${String(error)}`, codes.listenerFailed)
-    }
+    this.#extensions.forEach((extension, i) => {
+      extension.block?.(event, probed?.extensions[i])
+    })
+    this.#logger.log(event)
     // Each listener on its own: one that throws must neither reach the host
     // (we run in a timer) nor keep the other listeners from their event.
     for (const listener of this.rawListeners('block') as ((event: BlockEvent<C>) => void)[]) {
@@ -180,7 +209,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.#stopped ??= (async () => {
       clearInterval(this.#timer)
       removeProbe(this.#probeId)
-      await this.#host?.stop()
+      await Promise.all([this.#host?.stop(), ...this.#extensions.map((extension) => extension.stop?.())])
       debug('stopped')
     })()
     return this.#stopped

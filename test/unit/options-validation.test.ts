@@ -3,14 +3,24 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { test } from 'node:test'
 import { validateOptions } from '../../src/options.js'
 
-test('defaults: threshold 100 ms, hangTimeout 1000 ms, log on', () => {
+test('defaults: threshold 100 ms, hangTimeout 1000 ms, log on, debug and otel off, saturation on', () => {
   const options = validateOptions(undefined)
-  assert.deepEqual({ ...options }, { threshold: 100, hangTimeout: 1000, log: true, context: undefined })
+  assert.deepEqual({ ...options }, {
+    threshold: 100, hangTimeout: 1000, log: true, context: undefined, debug: false, scheduleStacks: false,
+    otel: false, saturation: { utilization: 0.9, window: 5000 },
+  })
   assert.ok(Object.isFrozen(options))
 })
 
 test('hangTimeout defaults to at least the threshold', () => {
   assert.equal(validateOptions({ threshold: 5000 }).hangTimeout, 5000)
+})
+
+test('object forms of otel and saturation', () => {
+  assert.deepEqual(validateOptions({ otel: true }).otel, {})
+  assert.deepEqual(validateOptions({ otel: { spans: true } }).otel, { spans: true })
+  assert.equal(validateOptions({ saturation: false }).saturation, false)
+  assert.deepEqual(validateOptions({ saturation: { window: 2000 } }).saturation, { utilization: 0.9, window: 2000 })
 })
 
 test('accepts a log function and an AsyncLocalStorage', () => {
@@ -33,6 +43,15 @@ const bad: [string, unknown, ErrorConstructor, RegExp][] = [
   ['log of the wrong type', { log: 'yes' }, TypeError, /Expected `log` to be a boolean or a function, got 'yes' \(string\)/],
   ['context that is not an AsyncLocalStorage', { context: {} }, TypeError, /Expected `context` to be an AsyncLocalStorage, got \{\} \(object\)/],
   ['unknown option', { treshold: 100 }, TypeError, /Unknown option `treshold`; known options are `threshold`/],
+  ['debug that is not a boolean', { debug: 1 }, TypeError, /Expected `debug` to be a boolean, got 1 \(number\)/],
+  ['scheduleStacks without debug', { scheduleStacks: true }, TypeError,
+    /`scheduleStacks` needs debug mode: set `debug: true` as well, or drop `scheduleStacks`/],
+  ['otel of the wrong type', { otel: 'yes' }, TypeError, /Expected `otel` to be a boolean or an object, got 'yes' \(string\)/],
+  ['an unknown otel key', { otel: { span: true } }, TypeError, /Unknown option `otel.span`; known options are `otel.tracerProvider`/],
+  ['otel.spans that is not a boolean', { otel: { spans: 'on' } }, TypeError, /Expected `otel.spans` to be a boolean/],
+  ['saturation.utilization above 1', { saturation: { utilization: 90 } }, RangeError,
+    /Expected `saturation.utilization` to be a number above 0 and at most 1, got 90 \(number\)/],
+  ['saturation.window of zero', { saturation: { window: 0 } }, RangeError, /`saturation.window`.*got 0/],
   ['options that are not an object', 100, TypeError, /Expected `options` to be an object, got 100 \(number\)/],
   ['options that are an array', [], TypeError, /Expected `options` to be an object, got \[\] \(array\)/],
 ]
