@@ -21,7 +21,7 @@ test('frames: file URLs become paths; node:, built-ins and our own files are int
   assert.deepEqual(frames.map((f) => f.internal), [true, true, true, false, false])
   assert.equal(frames[3]?.file, '/app/node_modules/acme/lib/version.js')
   assert.equal(frames[3]?.package, 'acme')
-  assert.equal(frames[4]?.package, undefined)
+  assert.equal(frames.at(4)?.package, undefined)
   assert.equal(firstUserFrame(frames)?.functionName, 'getVersion')
 })
 
