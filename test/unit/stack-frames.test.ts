@@ -19,8 +19,10 @@ test('frames: file URLs become paths; node:, built-ins and our own files are int
     ['handle', '/app/src/server.js', 40, 3],
   ])
   assert.deepEqual(frames.map((f) => f.internal), [true, true, true, false, false])
-  assert.equal(frames[3]?.file, '/app/node_modules/acme/lib/version.js')
-  assert.equal(frames[3]?.package, 'acme')
+  const vendor = frames[3]
+  assert.ok(vendor)
+  assert.equal(vendor.file, '/app/node_modules/acme/lib/version.js')
+  assert.equal(vendor.package, 'acme')
   assert.equal(frames.at(4)?.package, undefined)
   assert.equal(firstUserFrame(frames)?.functionName, 'getVersion')
 })
