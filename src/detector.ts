@@ -20,6 +20,8 @@ export interface Beat {
 export interface Detector {
   /** Records a heartbeat, reading the clock once. */
   beat(): Beat
+  /** The busy time since the last beat, without recording a beat: a stall in progress. */
+  peek(): Stall
 }
 
 export interface DetectorOptions {
@@ -40,6 +42,11 @@ export function createDetector({ thresholdMs, intervalMs, clock }: DetectorOptio
   let lastMs = clock.now()
   let lastIdleMs = clock.idle()
   return {
+    peek() {
+      const nowMs = clock.now()
+      const busyMs = Math.max(0, nowMs - lastMs - (clock.idle() - lastIdleMs))
+      return { startMs: nowMs - busyMs, durationMs: busyMs }
+    },
     beat() {
       const nowMs = clock.now()
       const idleMs = clock.idle()

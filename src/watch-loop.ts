@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { isMainThread } from 'node:worker_threads'
 import { createHistogram, performance, type EventLoopUtilization, type RecordableHistogram } from 'node:perf_hooks'
 import createDebug from 'debug'
 import { loopClock, type Clock } from './clock.js'
@@ -30,8 +31,9 @@ export interface WatcherExtension<C = unknown> {
   /**
    * Runs on the main thread, on top of the blocked code, at the first probe
    * of a stall. What it returns comes back with the event, in `block()`.
+   * `stall` reads the stall so far (epoch ms start, ms duration) when called.
    */
-  probe?(): unknown
+  probe?(stall: () => { startTime: number; duration: number }): unknown
   /** Every block, before `log` and the listeners. `probed` is what `probe()` returned. */
   block?(event: BlockEvent<C>, probed: unknown): void
   /** Called once by `stop()`. */
@@ -67,6 +69,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   /** Set when the probe ran since the last heartbeat. */
   #probed: Probed<C> | undefined
   #stopped: Promise<void> | undefined
+  /** Blocks waiting for the watchdog's samples before they are emitted. */
+  readonly #publishing = new Set<Promise<void>>()
 
   /** @internal Use {@link watchLoop}. */
   constructor(options: ResolvedOptions<C>, clock: Clock = loopClock) {
@@ -75,17 +79,10 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const intervalMs = heartbeatInterval(options.threshold)
     this.#logger = createBlockLogger(options.log)
     this.#probeId = installProbe(this.#probe)
-    try {
-      this.#host = new WatchdogHost({
-        probeId: this.#probeId,
-        thresholdMs: options.threshold,
-        hangTimeoutMs: options.hangTimeout,
-        writeHangs: options.log === true,
-      })
-    } catch (error) {
-      warn(`loopwatch: could not start the watchdog thread (${String(error)}); blocks are measured without stacks`,
-        codes.watchdogFailed, true)
-    }
+    // connectToMainThread() reaches only the process's main thread: from a
+    // worker thread the probe would sample the wrong thread. Measure blocks
+    // there without stacks.
+    if (isMainThread) this.#host = startWatchdog(this.#probeId, options)
     // Measure from here: starting the worker above is loopwatch's own work.
     this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
     this.#timer = setInterval(this.#beat, intervalMs).unref()
@@ -101,7 +98,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       this.#probed = {
         seq,
         store: this.options.context?.getStore(),
-        extensions: this.#extensions.map((extension) => extension.probe?.()),
+        extensions: this.#extensions.map((extension) => extension.probe?.(this.#stallSoFar)),
       }
       // Runs as soon as the blocked callback returns, before any other
       // callback: sampling stops there, so no later sample can land in
@@ -111,6 +108,11 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       })
     }
     return frames
+  }
+
+  readonly #stallSoFar = () => {
+    const { startMs, durationMs } = this.#detector.peek()
+    return { startTime: performance.timeOrigin + startMs, duration: durationMs }
   }
 
   readonly #beat = () => {
@@ -142,10 +144,26 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     if (probed !== undefined && this.options.context !== undefined) event.context = probed.store as C
     debug('block %d: %d ms', event.id, Math.round(stall.durationMs))
     const samples = probed && this.#host?.samplesOf(probed.seq)
-    if (samples === undefined) this.#publish(event, undefined, probed)
-    else void samples.then((capture) => {
+    if (samples === undefined) {
+      this.#publish(event, undefined, probed)
+      return
+    }
+    const published = samples.then((capture) => {
       this.#publish(event, capture, probed)
     })
+    this.#publishing.add(published)
+    void published.finally(() => this.#publishing.delete(published))
+  }
+
+  /**
+   * Measures the loop now, as a heartbeat would, and resolves once every
+   * block seen so far has been emitted. For test integrations, which must
+   * learn of a block before the next test starts.
+   */
+  async flush(): Promise<void> {
+    if (this.#stopped !== undefined) return
+    this.#beat()
+    await Promise.all(this.#publishing)
   }
 
   #publish(event: BlockEvent<C>, capture: CaptureMessage | undefined, probed?: Probed<C>): void {
@@ -213,6 +231,21 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       debug('stopped')
     })()
     return this.#stopped
+  }
+}
+
+function startWatchdog(probeId: number, options: ResolvedOptions): WatchdogHost | undefined {
+  try {
+    return new WatchdogHost({
+      probeId,
+      thresholdMs: options.threshold,
+      hangTimeoutMs: options.hangTimeout,
+      writeHangs: options.log === true,
+    })
+  } catch (error) {
+    warn(`loopwatch: could not start the watchdog thread (${String(error)}); blocks are measured without stacks`,
+      codes.watchdogFailed, true)
+    return undefined
   }
 }
 
