@@ -1,4 +1,22 @@
+import type { BlockCause } from './cause.js'
 import type { StackFrame } from './stack.js'
+
+export type { BlockCause }
+
+/** A callback that ran during a block (debug mode). */
+export interface BlockCallback {
+  /** Node's async resource type: `Timeout`, `Immediate`, `TickObject`, `PROMISE`, `FSREQCALLBACK`, `HTTPINCOMINGMESSAGE`... */
+  type: string
+  asyncId: number
+  triggerAsyncId: number
+  /** How long it ran, in milliseconds. */
+  duration: number
+  /**
+   * Where it was scheduled (its resource created), innermost first, Node
+   * internals trimmed: with `scheduleStacks: true` only.
+   */
+  scheduledAt?: StackFrame[]
+}
 
 /** A distinct stack seen while sampling a block, and how many samples saw it. */
 export interface ProfileEntry {
@@ -32,6 +50,22 @@ export interface BlockEvent<C = unknown> {
   profile: ProfileEntry[]
   /** The `context` store of the blocked code, when the `context` option is set. */
   context?: C
+  /**
+   * Why the loop was blocked: `cpu` (JavaScript running), `sync-io` (a
+   * synchronous I/O or native call such as `readFileSync`, `execSync`,
+   * `pbkdf2Sync`), `wait` (`Atomics.wait`), `gc` (garbage collection pauses
+   * cover most of the block), `unknown` (no stack and no GC).
+   */
+  cause: BlockCause
+  /**
+   * Debug mode: `callback` when one callback made the block, `turn` when
+   * several shorter callbacks in one loop turn did together.
+   */
+  kind?: 'callback' | 'turn'
+  /** Debug mode, `kind: 'callback'`: the callback that blocked. */
+  callback?: BlockCallback
+  /** Debug mode, `kind: 'turn'`: the longest callbacks of the turn, longest first. */
+  callbacks?: BlockCallback[]
 }
 
 /** Loop delay figures in milliseconds, since the previous `stats()` call. */

@@ -7,11 +7,29 @@ const kMaxPrintedFrames = 12
 
 /** Formats a block event as the text loopwatch writes to stderr. */
 export function formatBlock(event: BlockEvent, cwd = process.cwd()): string {
-  const head = `loopwatch: event loop blocked for ${formatMs(event.duration)} (threshold ${formatMs(event.threshold)})`
-  if (event.stack.length === 0) {
-    return `${head}\n    (no stack: the watchdog could not sample the main thread during the block)`
+  const detail = `(threshold ${formatMs(event.threshold)}${event.cause === 'unknown' ? '' : `, cause: ${event.cause}`})`
+  const stack = event.stack.length === 0
+    ? '    (no stack: the watchdog could not sample the main thread during the block)'
+    : formatStack(event.stack, cwd)
+  const { callback, callbacks } = event
+  if (event.kind === 'callback' && callback !== undefined) {
+    const lines = [`loopwatch: ${callback.type} callback took ${formatMs(callback.duration)} ${detail}`, '  blocked in:', stack]
+    if (callback.scheduledAt !== undefined && callback.scheduledAt.length > 0) {
+      lines.push('  scheduled at:', formatStack(callback.scheduledAt, cwd))
+    }
+    return lines.join('\n')
   }
-  return `${head}\n${formatStack(event.stack, cwd)}`
+  if (event.kind === 'turn' && callbacks !== undefined) {
+    const lines = [`loopwatch: event loop blocked for ${formatMs(event.duration)} by several callbacks in one loop turn ${detail}`,
+      '  longest callbacks:']
+    for (const { type, duration, scheduledAt } of callbacks) {
+      const where = scheduledAt?.[0] === undefined ? '' : `, scheduled at ${formatFrame(scheduledAt[0], cwd)}`
+      lines.push(`    ${formatMs(duration).padStart(7)}  ${type}${where}`)
+    }
+    lines.push('  blocked in:', stack)
+    return lines.join('\n')
+  }
+  return `loopwatch: event loop blocked for ${formatMs(event.duration)} ${detail}\n${stack}`
 }
 
 /** The report the watchdog writes while a block is still running. */

@@ -52,24 +52,36 @@ export function probeExpression(id: number, seq: number): string {
  * (the loop was idle: the probe arrived after the block ended).
  */
 export function captureRawStack(below: (...args: never[]) => unknown): RawFrame[] {
-  const stackTraceLimit = Error.stackTraceLimit
+  const limit = Error.stackTraceLimit
+  const holder = {}
+  try {
+    Error.stackTraceLimit = kMaxFrames
+    Error.captureStackTrace(holder, below)
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+  return rawFramesOf(holder)
+}
+
+/**
+ * Reads the stack of an object `Error.captureStackTrace` filled earlier,
+ * as raw frames. V8 formats `stack` on its first read, with the
+ * `Error.prepareStackTrace` in force then: read it with ours.
+ */
+export function rawFramesOf(holder: { stack?: unknown }): RawFrame[] {
   // Saved to be put back as it was, never called here.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const prepareStackTrace = Error.prepareStackTrace
-  const holder: { stack?: unknown } = {}
-  let sites: NodeJS.CallSite[]
+  let sites: unknown
   try {
-    Error.stackTraceLimit = kMaxFrames
     Error.prepareStackTrace = (_error, callSites) => callSites
-    Error.captureStackTrace(holder, below)
-    // `stack` is formatted lazily on first read: read it before restoring.
-    sites = holder.stack as NodeJS.CallSite[]
+    sites = holder.stack
   } finally {
-    Error.stackTraceLimit = stackTraceLimit
     Error.prepareStackTrace = prepareStackTrace
   }
+  if (!Array.isArray(sites)) return []
   const frames: RawFrame[] = []
-  for (const site of sites) {
+  for (const site of sites as NodeJS.CallSite[]) {
     if (site.getScriptNameOrSourceURL() === kProbeSourceURL) continue
     frames.push([nameOf(site), site.getFileName() ?? '', site.getLineNumber() ?? 0, site.getColumnNumber() ?? 0])
   }

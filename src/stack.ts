@@ -52,6 +52,8 @@ export class FrameResolver {
 
   #resolveFrame([functionName, fileName, line, column]: RawFrame): StackFrame {
     let file = fileName.startsWith('file://') ? safeFileURLToPath(fileName) : fileName
+    // Judged on the file that ran: our own maps point into src/.
+    const own = file.startsWith(this.#ownDir)
     if (isPath(file)) {
       const mapped = this.#mapped(file)?.map.findEntry(line - 1, column - 1)
       if (mapped !== undefined && 'originalSource' in mapped && mapped.originalSource) {
@@ -62,7 +64,7 @@ export class FrameResolver {
         column = mapped.originalColumn + 1
       }
     }
-    const internal = file === '' || file.startsWith('node:') || file.startsWith(this.#ownDir)
+    const internal = own || file === '' || file.startsWith('node:')
     const frame: StackFrame = { functionName, file, line, column, internal }
     const pkg = packageOf(file)
     if (pkg !== undefined) frame.package = pkg

@@ -6,6 +6,9 @@ import { loopClock, type Clock } from './clock.js'
 import { createDetector, heartbeatInterval, type Detector, type Stall } from './detector.js'
 import { codes, warn } from './errors.js'
 import type { BlockEvent, LoopStats } from './events.js'
+import { classifyCause } from './cause.js'
+import { DebugMode, type DebugWindow, type ProbedCallback } from './debug-mode.js'
+import { GcPauses } from './gc-pauses.js'
 import { createBlockLogger, type BlockLogger } from './log.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
@@ -14,10 +17,21 @@ import type { CaptureMessage } from './watchdog/protocol.js'
 
 const debug = createDebug('loopwatch')
 
+/** A measured block on its way to being emitted. */
+interface Pending<C> {
+  event: BlockEvent<C>
+  stall: Stall
+  capture: CaptureMessage | undefined
+  probed: Probed<C> | undefined
+  window: DebugWindow | undefined
+}
+
 interface Probed<C> {
   seq: number
   /** The `context` option's store. */
   store: C | undefined
+  /** Debug mode: the callback that was running. */
+  debug: ProbedCallback
   /** What each extension's `probe()` returned, by index. */
   extensions: unknown[]
 }
@@ -60,6 +74,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   readonly #probeId: number
   readonly #logger: BlockLogger
   readonly #extensions: WatcherExtension<C>[] = []
+  readonly #gcPauses = new GcPauses()
+  readonly #debugMode: DebugMode | undefined
   #nextId = 1
   #blocks = 0
   #blockedMs = 0
@@ -69,6 +85,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   /** Set when the probe ran since the last heartbeat. */
   #probed: Probed<C> | undefined
   #stopped: Promise<void> | undefined
+  /** Set once `stop()` has emitted what was measured: nothing is emitted after. */
+  #closed = false
   /** Blocks waiting for the watchdog's samples before they are emitted. */
   readonly #publishing = new Set<Promise<void>>()
 
@@ -78,6 +96,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.options = options
     const intervalMs = heartbeatInterval(options.threshold)
     this.#logger = createBlockLogger(options.log)
+    if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks)
     this.#probeId = installProbe(this.#probe)
     // connectToMainThread() reaches only the process's main thread: from a
     // worker thread the probe would sample the wrong thread. Measure blocks
@@ -98,6 +117,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       this.#probed = {
         seq,
         store: this.options.context?.getStore(),
+        debug: this.#debugMode?.probe(),
         extensions: this.#extensions.map((extension) => extension.probe?.(this.#stallSoFar)),
       }
       // Runs as soon as the blocked callback returns, before any other
@@ -120,12 +140,13 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.#host?.beat()
     const probed = this.#probed
     this.#probed = undefined
+    const window = this.#debugMode?.takeWindow()
     // createHistogram() records integers >= 1.
     this.#delays.record(Math.max(1, Math.round(delayMs * 1e6)))
-    if (stall !== undefined) this.#onStall(stall, probed)
+    if (stall !== undefined) this.#onStall(stall, probed, window)
   }
 
-  #onStall(stall: Stall, probed: Probed<C> | undefined): void {
+  #onStall(stall: Stall, probed: Probed<C> | undefined, window: DebugWindow | undefined): void {
     const { threshold, hangTimeout } = this.options
     this.#blocks++
     this.#blockedMs += stall.durationMs
@@ -140,17 +161,16 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       stack: [],
       samples: 0,
       profile: [],
+      cause: 'unknown',
     }
     if (probed !== undefined && this.options.context !== undefined) event.context = probed.store as C
     debug('block %d: %d ms', event.id, Math.round(stall.durationMs))
-    const samples = probed && this.#host?.samplesOf(probed.seq)
-    if (samples === undefined) {
-      this.#publish(event, undefined, probed)
-      return
-    }
-    const published = samples.then((capture) => {
-      this.#publish(event, capture, probed)
-    })
+    const published = (async () => {
+      const capture = probed && (await this.#host?.samplesOf(probed.seq))
+      // GC entries reach their observer a tick after the pause.
+      await new Promise((resolve) => setImmediate(resolve))
+      this.#publish({ event, stall, capture, probed, window })
+    })()
     this.#publishing.add(published)
     void published.finally(() => this.#publishing.delete(published))
   }
@@ -166,14 +186,16 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     await Promise.all(this.#publishing)
   }
 
-  #publish(event: BlockEvent<C>, capture: CaptureMessage | undefined, probed?: Probed<C>): void {
-    if (this.#stopped !== undefined) return
+  #publish({ event, stall, capture, probed, window }: Pending<C>): void {
+    if (this.#closed) return
     if (capture !== undefined) {
       event.stack = capture.stack
       event.samples = capture.samples
       event.profile = capture.profile
       event.hang ||= capture.hang
     }
+    if (window !== undefined) this.#debugMode?.enrich(event, window, probed?.debug)
+    event.cause = classifyCause(event.stack, stall, this.#gcPauses.recent())
     this.#extensions.forEach((extension, i) => {
       extension.block?.(event, probed?.extensions[i])
     })
@@ -222,11 +244,20 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     }
   }
 
-  /** Stops watching: releases the worker, the timer and the probe. Idempotent. */
+  /**
+   * Stops watching: releases the worker, the timer, the hooks and the probe.
+   * Blocks already measured are emitted first; a block in progress is not.
+   * Idempotent: every call returns the same promise.
+   */
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       clearInterval(this.#timer)
       removeProbe(this.#probeId)
+      this.#debugMode?.stop()
+      // Blocks already measured are still emitted; one in progress is not.
+      await Promise.all(this.#publishing)
+      this.#closed = true
+      this.#gcPauses.stop()
       await Promise.all([this.#host?.stop(), ...this.#extensions.map((extension) => extension.stop?.())])
       debug('stopped')
     })()

@@ -5,8 +5,13 @@ import { SharedBeat, type CaptureMessage, type WatchdogConfig } from './protocol
 
 const debug = createDebug('loopwatch')
 
-/** How long the main thread waits for the samples of a block it has measured. */
-const kCaptureWaitMs = 2000
+/**
+ * How long the main thread waits for the samples of a block it has measured.
+ * The wait keeps the process alive (the samples are a message away, usually
+ * well under a millisecond): a program that blocks and then ends still gets
+ * its report. The bound caps that delay if the worker is stuck.
+ */
+const kCaptureWaitMs = 1000
 /** Captures kept for a heartbeat that has not asked for them yet. */
 const kMaxUnclaimed = 8
 
@@ -83,7 +88,7 @@ export class WatchdogHost {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#settle(seq, undefined)
-      }, kCaptureWaitMs).unref()
+      }, kCaptureWaitMs)
       this.#waiters.set(seq, { resolve, timer })
     })
   }

@@ -7,7 +7,7 @@ const frame = (functionName: string, file: string, line = 1, internal = false): 
   ({ functionName, file, line, column: 5, internal })
 
 const event = (stack: StackFrame[], duration = 412): BlockEvent =>
-  ({ id: 1, startTime: 0, duration, threshold: 100, hang: false, stack, samples: 1, profile: [] })
+  ({ id: 1, startTime: 0, duration, threshold: 100, hang: false, stack, samples: 1, profile: [], cause: 'cpu' })
 
 test('the report leads with the native call, then user frames, relative to cwd, internals counted', () => {
   const text = formatBlock(event([
@@ -18,7 +18,7 @@ test('the report leads with the native call, then user frames, relative to cwd, 
     frame('processTimers', 'node:internal/timers', 519, true),
   ]), '/app')
   assert.equal(text, [
-    'loopwatch: event loop blocked for 412 ms (threshold 100 ms)',
+    'loopwatch: event loop blocked for 412 ms (threshold 100 ms, cause: cpu)',
     '    at JSON.parse (native)',
     '    at parseReport (src/report.ts:12:5)',
     '    at handleRequest (src/server.ts:40:5)',
@@ -33,8 +33,34 @@ test('files outside cwd keep their absolute path; long stacks are cut', () => {
   assert.equal(lines.at(-1), '    (8 outer frames not shown)')
 })
 
-test('a block without samples says so', () => {
-  assert.match(formatBlock(event([])), /\(no stack: the watchdog could not sample the main thread during the block\)/)
+test('a block without samples says so, and an unknown cause is not shown', () => {
+  const text = formatBlock({ ...event([]), cause: 'unknown' })
+  assert.match(text, /^loopwatch: event loop blocked for 412 ms \(threshold 100 ms\)\n {4}\(no stack: the watchdog could not sample the main thread during the block\)$/)
+})
+
+test('debug mode: the callback, where it blocked and where it was scheduled', () => {
+  const text = formatBlock({
+    ...event([frame('crunch', '/app/src/stats.ts', 88)], 212),
+    threshold: 50,
+    kind: 'callback',
+    callback: { type: 'Timeout', asyncId: 7, triggerAsyncId: 1, duration: 212, scheduledAt: [frame('startRefreshLoop', '/app/src/cache.ts', 12)] },
+  }, '/app')
+  assert.equal(text, [
+    'loopwatch: Timeout callback took 212 ms (threshold 50 ms, cause: cpu)',
+    '  blocked in:',
+    '    at crunch (src/stats.ts:88:5)',
+    '  scheduled at:',
+    '    at startRefreshLoop (src/cache.ts:12:5)',
+  ].join('\n'))
+})
+
+test('debug mode: a turn lists its longest callbacks', () => {
+  const text = formatBlock({
+    ...event([frame('step', '/app/src/job.ts', 3)], 300),
+    kind: 'turn',
+    callbacks: [{ type: 'Immediate', asyncId: 9, triggerAsyncId: 1, duration: 31, scheduledAt: [frame('main', '/app/src/job.ts', 9)] }],
+  }, '/app')
+  assert.match(text, /^loopwatch: event loop blocked for 300 ms by several callbacks in one loop turn \(threshold 100 ms, cause: cpu\)\n {2}longest callbacks:\n {6}31 ms {2}Immediate, scheduled at main \(src\/job\.ts:9:5\)\n {2}blocked in:\n {4}at step/)
 })
 
 test('durations read as ms, s, then minutes', () => {

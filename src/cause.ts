@@ -1,0 +1,49 @@
+import type { StackFrame } from './stack.js'
+
+/** Why the loop was blocked. */
+export type BlockCause = 'cpu' | 'sync-io' | 'gc' | 'wait' | 'unknown'
+
+/** A GC pause, on the `performance.now()` timeline (ms). */
+export interface GcPause {
+  startMs: number
+  durationMs: number
+}
+
+/** Node modules whose `*Sync` functions block on I/O or native work. */
+const kSyncModules = /^node:(fs|internal\/fs\/.*|child_process|zlib|crypto|internal\/crypto\/.*)$/
+const kSyncName = /(^|\.)(\w+Sync|execSync|spawnSync|execFileSync)$/
+
+/** True for a frame of a synchronous I/O or native call: `readFileSync`, `execSync`, `pbkdf2Sync`... */
+export function isSyncCallFrame(frame: StackFrame): boolean {
+  return frame.internal && kSyncModules.test(frame.file) && kSyncName.test(frame.functionName)
+}
+
+/**
+ * Classifies a block. GC first: pauses covering most of the block mean the
+ * collector, whatever the stack shows. Then the innermost frames, up to the
+ * first user frame: `Atomics.wait` is `wait`, a Node `*Sync` call is
+ * `sync-io`, anything else running JavaScript is `cpu`.
+ */
+export function classifyCause(stack: readonly StackFrame[], block: { startMs: number; durationMs: number },
+  gcPauses: readonly GcPause[]): BlockCause {
+  if (gcCoverageMs(block, gcPauses) > block.durationMs / 2) return 'gc'
+  if (stack.length === 0) return 'unknown'
+  for (const frame of stack) {
+    if (frame.functionName === 'Atomics.wait') return 'wait'
+    if (isSyncCallFrame(frame)) return 'sync-io'
+    if (!frame.internal) break
+  }
+  return 'cpu'
+}
+
+/** Milliseconds of GC pause inside the block. */
+export function gcCoverageMs(block: { startMs: number; durationMs: number }, gcPauses: readonly GcPause[]): number {
+  const endMs = block.startMs + block.durationMs
+  let coveredMs = 0
+  for (const pause of gcPauses) {
+    const from = Math.max(block.startMs, pause.startMs)
+    const to = Math.min(endMs, pause.startMs + pause.durationMs)
+    if (to > from) coveredMs += to - from
+  }
+  return coveredMs
+}

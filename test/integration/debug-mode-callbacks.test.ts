@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { assertDuration, kBlockLine, userFrames } from '../helpers/assert-block.js'
+import { fixture, runFixture } from '../helpers/run-fixture.js'
+
+const kBlockMs = 300 // 10x the fixture's 30 ms threshold
+
+// kind -> [Node's resource type, the function and line of block-kinds.mjs that scheduled it]
+const kinds: Record<string, [string, string, number]> = {
+  timeout: ['Timeout', 'Object.timeout', 16],
+  immediate: ['Immediate', 'Object.immediate', 19],
+  nextTick: ['TickObject', 'Object.nextTick', 22],
+  then: ['PROMISE', 'Object.then', 25],
+  afterAwait: ['PROMISE', 'inAsync', 29],
+  readFile: ['FSREQCALLBACK', 'Object.readFile', 36],
+  httpSync: ['HTTPINCOMINGMESSAGE', 'request', 53],
+  httpAsync: ['PROMISE', 'Server.inAsyncHandler', 44],
+}
+
+for (const [kind, [type, scheduler, line]] of Object.entries(kinds)) {
+  test(`debug mode, ${kind}: one merged event with the callback's type, duration, live stack and scheduling site`, async () => {
+    const { code, events } = await runFixture(fixture('block-kinds.mjs'), [kind, String(kBlockMs), 'debug-stacks'])
+    assert.equal(code, 0)
+    assert.equal(events.length, 1, JSON.stringify(events))
+    const [event] = events
+    assert.ok(event)
+    assert.equal(event.kind, 'callback')
+    assert.equal(event.cause, 'wait')
+    const { callback } = event
+    assert.ok(callback)
+    assert.equal(callback.type, type)
+    assert.ok(callback.asyncId > 0)
+    assertDuration({ ...event, duration: callback.duration }, kBlockMs)
+    const [first] = userFrames(event)
+    assert.equal(first?.functionName, 'blockFor')
+    assert.equal(first.line, kBlockLine)
+    const [site] = callback.scheduledAt ?? []
+    assert.equal(site?.functionName, scheduler)
+    assert.equal(site.file, fixture('block-kinds.mjs'))
+    assert.equal(site.line, line)
+    assert.ok((callback.scheduledAt ?? []).every((frame) => !frame.internal))
+  })
+}
+
+test('debug mode without scheduleStacks: no scheduling stacks, the rest as before', async () => {
+  const { events } = await runFixture(fixture('block-kinds.mjs'), ['timeout', String(kBlockMs), 'debug'])
+  const [event] = events
+  assert.equal(events.length, 1)
+  assert.equal(event?.callback?.type, 'Timeout')
+  assert.ok(event.callback)
+  assert.equal(event.callback.scheduledAt, undefined)
+})
