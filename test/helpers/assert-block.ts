@@ -3,7 +3,7 @@ import type { BlockEvent, StackFrame } from '../../src/index.js'
 import { fixture } from './run-fixture.js'
 
 /** The line of `blockFor`'s Atomics.wait in fixtures/block.mjs. */
-export const kBlockLine = 3
+export const kBlockLine = 5
 
 /** The innermost frames that are not internal. */
 export function userFrames(event: BlockEvent): StackFrame[] {

@@ -17,6 +17,12 @@ export interface FixtureResult {
   stderr: string
   /** Block events the fixture printed as JSON lines on stdout. */
   events: BlockEvent[]
+  /**
+   * The events that ended after the fixture's first `blockFor()` began: the
+   * events of the blocks under test, without start-up stalls that a loaded
+   * machine can produce before them.
+   */
+  blockEvents: BlockEvent[]
 }
 
 export interface RunOptions {
@@ -47,7 +53,19 @@ export async function runFixture(file: string, args: string[] = [], options: Run
   const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null]
   clearTimeout(timer)
   if (signal === 'SIGKILL') throw new Error(`fixture ${file} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)
-  return { code, signal, stdout, stderr, events: parseEvents(stdout) }
+  const blockAt = firstBlockAt(stdout)
+  // The markers are for blockEvents only: tests read stdout without them.
+  stdout = stdout.split('\n').filter((line) => !line.startsWith('{"blockAt":')).join('\n')
+  const events = parseEvents(stdout)
+  const blockEvents = events.filter((event) => event.startTime + event.duration > blockAt)
+  return { code, signal, stdout, stderr, events, blockEvents }
+}
+
+function firstBlockAt(stdout: string): number {
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('{"blockAt":')) return (JSON.parse(line) as { blockAt: number }).blockAt
+  }
+  return -Infinity
 }
 
 export function parseEvents(stdout: string): BlockEvent[] {

@@ -13,13 +13,13 @@ const kinds: Record<string, [string, string, number]> = {
   then: ['PROMISE', 'Object.then', 25],
   afterAwait: ['PROMISE', 'inAsync', 29],
   readFile: ['FSREQCALLBACK', 'Object.readFile', 36],
-  httpSync: ['HTTPINCOMINGMESSAGE', 'request', 53],
+  httpSync: ['HTTPINCOMINGMESSAGE', 'request', 55],
   httpAsync: ['PROMISE', 'Server.inAsyncHandler', 44],
 }
 
 for (const [kind, [type, scheduler, line]] of Object.entries(kinds)) {
   test(`debug mode, ${kind}: one merged event with the callback's type, duration, live stack and scheduling site`, async () => {
-    const { code, events } = await runFixture(fixture('block-kinds.mjs'), [kind, String(kBlockMs), 'debug-stacks'])
+    const { code, blockEvents: events } = await runFixture(fixture('block-kinds.mjs'), [kind, String(kBlockMs), 'debug-stacks'])
     assert.equal(code, 0)
     assert.equal(events.length, 1, JSON.stringify(events))
     const [event] = events
@@ -43,7 +43,7 @@ for (const [kind, [type, scheduler, line]] of Object.entries(kinds)) {
 }
 
 test('debug mode without scheduleStacks: no scheduling stacks, the rest as before', async () => {
-  const { events } = await runFixture(fixture('block-kinds.mjs'), ['timeout', String(kBlockMs), 'debug'])
+  const { blockEvents: events } = await runFixture(fixture('block-kinds.mjs'), ['timeout', String(kBlockMs), 'debug'])
   const [event] = events
   assert.equal(events.length, 1)
   assert.equal(event?.callback?.type, 'Timeout')

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { fixture, runFixture } from '../helpers/run-fixture.js'
 
 test('debug mode: ten 30 ms callbacks in one turn are one block of kind "turn" listing them', async () => {
-  const { code, events } = await runFixture(fixture('turn.mjs'), ['debug'])
+  const { code, blockEvents: events } = await runFixture(fixture('turn.mjs'), ['debug'])
   assert.equal(code, 0)
   assert.equal(events.length, 1, JSON.stringify(events))
   const [event] = events
@@ -20,7 +20,7 @@ test('debug mode: ten 30 ms callbacks in one turn are one block of kind "turn" l
 })
 
 test('always-on mode sees the same turn as one block', async () => {
-  const { events } = await runFixture(fixture('turn.mjs'), ['plain'])
+  const { blockEvents: events } = await runFixture(fixture('turn.mjs'), ['plain'])
   assert.equal(events.length, 1)
   assert.ok((events[0]?.duration ?? 0) >= 300)
   assert.equal(events[0]?.kind, undefined)

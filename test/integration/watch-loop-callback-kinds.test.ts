@@ -19,7 +19,7 @@ const kinds: Record<string, string> = {
 
 for (const [kind, caller] of Object.entries(kinds)) {
   test(`a block in a ${kind} callback yields one event naming the blocking function`, async () => {
-    const { code, events } = await runFixture(fixture('block-kinds.mjs'), [kind, String(kBlockMs)])
+    const { code, blockEvents: events } = await runFixture(fixture('block-kinds.mjs'), [kind, String(kBlockMs)])
     assert.equal(code, 0)
     assert.equal(events.length, 1, JSON.stringify(events))
     const [event] = events
@@ -33,7 +33,7 @@ for (const [kind, caller] of Object.entries(kinds)) {
 }
 
 test('a block in top-level module code, while the watchdog is still starting', async () => {
-  const { code, events } = await runFixture(fixture('top-level.mjs'), [String(kBlockMs)])
+  const { code, blockEvents: events } = await runFixture(fixture('top-level.mjs'), [String(kBlockMs)])
   assert.equal(code, 0)
   assert.equal(events.length, 1, JSON.stringify(events))
   const [event] = events

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { fixture, runFixture } from '../helpers/run-fixture.js'
 
 test('the context store of the blocked code is attached to each event', async () => {
-  const { code, events } = await runFixture(fixture('context.mjs'))
+  const { code, blockEvents: events } = await runFixture(fixture('context.mjs'))
   assert.equal(code, 0)
   assert.deepEqual(events.map((e) => e.context), [{ requestId: 'req-1' }, { requestId: 'req-2' }])
 })
