@@ -27,8 +27,8 @@ export class DebugMode {
   /** Maps the scheduling and call-site stacks taken on this thread. */
   readonly #resolver = new FrameResolver(dirname(fileURLToPath(import.meta.url)))
 
-  constructor(clock: Clock, thresholdMs: number, scheduleStacks: boolean) {
-    this.#callbacks = new CallbackTimer(clock, scheduleStacks, this.#resolver)
+  constructor(clock: Clock, thresholdMs: number, scheduleStacks: boolean, beatIntervalMs: number) {
+    this.#callbacks = new CallbackTimer(clock, scheduleStacks, this.#resolver, beatIntervalMs)
     this.#syncCalls = new SyncCallTimer(clock, thresholdMs, (call) => {
       if (call.durationMs > (this.#slowCall?.durationMs ?? 0)) this.#slowCall = call
     })

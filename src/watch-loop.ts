@@ -96,7 +96,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.options = options
     const intervalMs = heartbeatInterval(options.threshold)
     this.#logger = createBlockLogger(options.log)
-    if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks)
+    if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks, intervalMs)
     this.#probeId = installProbe(this.#probe)
     // connectToMainThread() reaches only the process's main thread: from a
     // worker thread the probe would sample the wrong thread. Measure blocks
