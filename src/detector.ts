@@ -14,6 +14,10 @@ export interface Beat {
   delayMs: number
   /** Set when the loop was busy for longer than the threshold since the previous beat. */
   stall: Stall | undefined
+  /** Time since the previous beat (ms). */
+  elapsedMs: number
+  /** How much of it the loop was busy (ms). */
+  busyMs: number
 }
 
 /** Pure block detection: heartbeats in, stalls out. No timers, no I/O. */
@@ -56,7 +60,7 @@ export function createDetector({ thresholdMs, intervalMs, clock }: DetectorOptio
       lastIdleMs = idleMs
       const delayMs = Math.max(0, elapsedMs - intervalMs)
       const stall = busyMs > thresholdMs ? { startMs: nowMs - busyMs, durationMs: busyMs } : undefined
-      return { delayMs, stall }
+      return { delayMs, stall, elapsedMs, busyMs }
     },
   }
 }

@@ -1,0 +1,119 @@
+import type { ProfileEntry } from './events.js'
+import { firstUserFrame, type StackFrame } from './stack.js'
+
+/** A hot spot of a saturated loop: where the samples landed. */
+export interface HotCode {
+  /**
+   * The stack, innermost first, from the API the code called (a Node
+   * internal such as `readFileSync`, folded into its user caller) or the
+   * user frame that was running, out to two callers.
+   */
+  frames: StackFrame[]
+  /** Share of the samples (0..1) that landed exactly here. */
+  selfShare: number
+  /** Share of the samples (0..1) with this code's first user frame anywhere on the stack. */
+  totalShare: number
+}
+
+/** Emitted as `'saturation'`: the loop was busy without any single long block. */
+export interface SaturationEvent {
+  /** When the saturated stretch began, epoch ms. */
+  startTime: number
+  /** How long it had lasted when reported (ms). */
+  duration: number
+  /** Event-loop utilization over that stretch (0..1). */
+  utilization: number
+  /** Stack samples taken. */
+  samples: number
+  /** Blocks over the threshold during the stretch. */
+  blocks: number
+  /** The hottest code, hottest first. */
+  hot: HotCode[]
+}
+
+/** Hot entries reported. */
+const kMaxHot = 10
+
+/**
+ * Groups sampled stacks by where they landed: the first user frame and the
+ * Node internal it called, if any. `readFileSync <- getVersion` and
+ * `JSON.parse <- getVersion` stay apart; the twenty internal frames under
+ * `readFileSync` do not.
+ */
+export function summarizeHot(profile: readonly ProfileEntry[]): { samples: number; hot: HotCode[] } {
+  let samples = 0
+  const groups = new Map<string, { frames: StackFrame[]; count: number; user: StackFrame | undefined }>()
+  for (const { stack, count } of profile) {
+    samples += count
+    const frames = foldInternals(stack)
+    const key = frames.map((f) => `${f.functionName}@${f.file}:${f.line}`).join('<')
+    const group = groups.get(key)
+    if (group) group.count += count
+    else groups.set(key, { frames, count, user: firstUserFrame(stack) })
+  }
+  const hot = [...groups.values()].map(({ frames, count, user }) => {
+    let total = 0
+    if (user === undefined) total = count
+    else {
+      for (const entry of profile) {
+        if (entry.stack.some((f) => f.functionName === user.functionName && f.file === user.file)) total += entry.count
+      }
+    }
+    return { frames, selfShare: count / samples, totalShare: total / samples }
+  })
+  hot.sort((a, b) => b.selfShare - a.selfShare)
+  return { samples, hot: hot.slice(0, kMaxHot) }
+}
+
+/** The API frame (the outermost internal frame above the first user frame), then three user frames. */
+function foldInternals(stack: readonly StackFrame[]): StackFrame[] {
+  const userAt = stack.findIndex((frame) => !frame.internal)
+  if (userAt === -1) return stack.slice(0, 1)
+  const api = userAt > 0 ? [stack[userAt - 1] as StackFrame] : []
+  return [...api, ...stack.slice(userAt).filter((frame) => !frame.internal).slice(0, 3)]
+}
+
+/** Decides when the loop is saturated, from the heartbeat's busy and elapsed times. */
+export class SaturationMonitor {
+  readonly #level: number
+  readonly #windowMs: number
+  readonly #coolDownMs: number
+  /** Busy and elapsed ms of the current saturated stretch. */
+  #busyMs = 0
+  #elapsedMs = 0
+  #startMs = 0
+  #blocks = 0
+  /** Set after a report: no new one until the loop recovers or the cool-down passes. */
+  #reportedAtMs: number | undefined
+
+  constructor(level: number, windowMs: number, coolDownMs = 60_000) {
+    this.#level = level
+    this.#windowMs = windowMs
+    this.#coolDownMs = coolDownMs
+  }
+
+  /**
+   * Records one heartbeat period. Returns the stretch when it has just
+   * become a saturation worth reporting.
+   */
+  beat(nowMs: number, busyMs: number, elapsedMs: number, block: boolean): { startMs: number; busyMs: number; elapsedMs: number; blocks: number } | undefined {
+    if (elapsedMs <= 0) return undefined
+    // One heartbeat period at a lower level ends the stretch: a stretch is
+    // unbroken saturation, not an average that hides idle seconds.
+    if (busyMs / elapsedMs < this.#level) {
+      this.#busyMs = 0
+      this.#elapsedMs = 0
+      this.#blocks = 0
+      this.#reportedAtMs = undefined
+      return undefined
+    }
+    if (this.#elapsedMs === 0) this.#startMs = nowMs - elapsedMs
+    this.#busyMs += busyMs
+    this.#elapsedMs += elapsedMs
+    if (block) this.#blocks++
+    if (this.#elapsedMs < this.#windowMs) return undefined
+    if (this.#reportedAtMs !== undefined && nowMs - this.#reportedAtMs < this.#coolDownMs) return undefined
+    this.#reportedAtMs = nowMs
+    return { startMs: this.#startMs, busyMs: this.#busyMs, elapsedMs: this.#elapsedMs, blocks: this.#blocks }
+  }
+}
