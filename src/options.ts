@@ -98,6 +98,7 @@ export const kDefaultHangTimeout = 1000
 
 const kKnownOptions = new Set(['threshold', 'hangTimeout', 'log', 'context', 'debug', 'scheduleStacks', 'otel', 'saturation'])
 const kOtelKeys = new Set(['tracerProvider', 'meterProvider', 'loggerProvider', 'spans', 'logs'])
+const kOtelProviders = [['tracerProvider', 'getTracer'], ['meterProvider', 'getMeter'], ['loggerProvider', 'getLogger']] as const
 /** Default saturation level (event-loop utilization, 0..1). */
 export const kDefaultSaturationUtilization = 0.9
 /** Default saturation window, in milliseconds. */
@@ -194,11 +195,15 @@ function validateOtel(value: unknown): ResolvedOptions['otel'] {
   for (const key of ['spans', 'logs'] as const) {
     if (otel[key] !== undefined) expectBoolean(`otel.${key}`, otel[key])
   }
-  for (const key of ['tracerProvider', 'meterProvider', 'loggerProvider'] as const) {
-    const provider = otel[key]
-    if (provider !== undefined && (provider === null || typeof provider !== 'object')) {
-      throw invalidType(`otel.${key}`, 'a provider object', provider)
+  for (const [key, method] of kOtelProviders) {
+    const provider = otel[key] as Record<string, unknown> | null | undefined
+    if (provider !== undefined && (provider === null || typeof provider !== 'object' || typeof provider[method] !== 'function')) {
+      throw invalidType(`otel.${key}`, `a provider object with a \`${method}()\` method`, provider)
     }
+  }
+  if (otel['loggerProvider'] !== undefined && otel['logs'] !== true) {
+    throw withCode(new TypeError('`otel.loggerProvider` is used only for log records: set `otel.logs: true` as well, or drop `otel.loggerProvider`'),
+      codes.invalidOption)
   }
   return Object.freeze({ ...otel })
 }

@@ -8,6 +8,7 @@ import { codes, warn } from './errors.js'
 import type { BlockEvent, LoopStats } from './events.js'
 import { createBlockLogger, type BlockLogger } from './log.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
+import { OtelExtension } from './otel.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
 import { WatchdogHost } from './watchdog/host.js'
 import type { CaptureMessage } from './watchdog/protocol.js'
@@ -76,6 +77,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   constructor(options: ResolvedOptions<C>, clock: Clock = loopClock) {
     super()
     this.options = options
+    if (options.otel) this.#extensions.push(new OtelExtension(options))
     const intervalMs = heartbeatInterval(options.threshold)
     this.#logger = createBlockLogger(options.log)
     this.#probeId = installProbe(this.#probe)
