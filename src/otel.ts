@@ -51,7 +51,8 @@ export class OtelExtension implements WatcherExtension {
     this.#otel = options.otel
     this.#options = options
     this.#peers = peers ?? loadOtelPeers(options.otel.logs === true)
-    this.#resolver = new FrameResolver(dirname(fileURLToPath(import.meta.url)))
+    // Used on the main thread, when a span ends during a block: see otel-span-end.ts.
+    this.#resolver = new FrameResolver(dirname(fileURLToPath(import.meta.url)), { packageMaps: false })
   }
 
   /** Runs on top of the blocked code: reads its context, and catches its span's `end()`. */

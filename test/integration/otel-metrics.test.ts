@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { BlockEvent } from '../../src/index.js'
+import { blockEvents, parseDump } from '../helpers/otel.js'
+import { fixture, parseEvents, runFixture } from '../helpers/run-fixture.js'
+
+const kBlockMs = 300 // 10x the fixtures' 30 ms threshold
+
+test('after three blocks the loopwatch.block.duration histogram holds count 3, with sums matching the events', async () => {
+  const { code, stdout, stderr } = await runFixture(fixture('otel-manual.mjs'), ['metrics', String(kBlockMs)])
+  assert.equal(code, 0, stderr)
+  const dump = parseDump(stdout)
+  // The blocks emitted before the fixture collected the metrics.
+  const events = parseEvents(stdout.slice(0, stdout.indexOf('{"otel":')))
+  const metrics = dump.metrics.filter((m) => m.name === 'loopwatch.block.duration')
+  assert.equal(metrics.length, 1)
+  const [metric] = metrics as [(typeof metrics)[number]]
+  assert.equal(metric.scope, 'loopwatch')
+  assert.equal(metric.unit, 's')
+  // Low cardinality only: no code location, no durations, in the attributes.
+  for (const point of metric.dataPoints) assert.deepEqual(Object.keys(point.attributes), ['loopwatch.block.hang'])
+  const points = metric.dataPoints.filter((p) => p.attributes['loopwatch.block.hang'] === false)
+  assert.equal(points.length, 1)
+  const [{ value }] = points as [(typeof points)[number]]
+  assert.deepEqual(value.buckets.boundaries, [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
+
+  // Every block is counted: three of renderReport, plus any stall of a loaded machine.
+  const ours = events.filter((e) => e.stack.some((f) => f.functionName === 'renderReport'))
+  assert.equal(ours.length, 3, JSON.stringify(events))
+  assert.equal(value.count, events.length)
+  assertClose(value.sum, seconds(events))
+  assert.ok(value.min >= 0.03)
+  // The three blocks fell in the (0.25 s, 0.5 s] bucket.
+  assert.ok((value.buckets.counts[5] ?? 0) >= 3, JSON.stringify(value.buckets))
+
+  // The span events say the same: one per job, their durations summing to the blocks'.
+  const onSpans = blockEvents(dump).filter(({ span }) => span.name.startsWith('job-'))
+  assert.deepEqual(onSpans.map(({ span }) => span.name).sort(), ['job-1', 'job-2', 'job-3'])
+  const spanSeconds = onSpans.reduce((sum, { event }) => sum + (event.attributes['loopwatch.block.duration'] as number), 0)
+  assertClose(spanSeconds, seconds(ours))
+})
+
+function seconds(events: BlockEvent[]): number {
+  return events.reduce((sum, e) => sum + e.duration / 1000, 0)
+}
+
+function assertClose(actual: number, expected: number): void {
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} != ${expected}`)
+}
