@@ -13,6 +13,8 @@ export type StallReader = () => { startTime: number; duration: number }
 export interface Intercepted {
   /** `performance.now()` when intercepted. */
   readonly createdMs: number
+  /** The span's `end()` was called before the block was published. */
+  readonly ended: boolean
   /** The intercepted `end()` added the block's event to the span. */
   readonly recorded: boolean
   /** Puts the span's own `end()` back. Idempotent. */
@@ -63,6 +65,7 @@ export function interceptEnd(span: Span, stall: StallReader, options: InterceptO
   const original = span.end
   const hadOwn = Object.hasOwn(span, 'end')
   let released = false
+  let ended = false
   let recorded = false
 
   const record = () => {
@@ -82,6 +85,9 @@ export function interceptEnd(span: Span, stall: StallReader, options: InterceptO
 
   const intercepted: Intercepted = {
     createdMs: performance.now(),
+    get ended() {
+      return ended
+    },
     get recorded() {
       return recorded
     },
@@ -99,6 +105,7 @@ export function interceptEnd(span: Span, stall: StallReader, options: InterceptO
 
   function wrapper(this: unknown, ...args: unknown[]): void {
     if (!released) {
+      ended = true
       intercepted.release()
       try {
         record()

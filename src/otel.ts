@@ -1,7 +1,7 @@
 import { dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import type { Context, Histogram, Meter, MeterProvider, Span, TracerProvider } from '@opentelemetry/api'
+import type { Attributes, Context, Histogram, Meter, MeterProvider, Span, TracerProvider } from '@opentelemetry/api'
 import type { LoggerProvider } from '@opentelemetry/api-logs'
 import createDebug from 'debug'
 import { codes, warn } from './errors.js'
@@ -90,59 +90,80 @@ export class OtelExtension implements WatcherExtension {
     }
   }
 
-  block(event: BlockEvent, probedValue: unknown): void {
-    const probed = probedValue as Probed | undefined
-    const { api } = this.#peers
+  block(event: BlockEvent, probed: unknown): void {
+    // Each output on its own: one that throws must not cost the others.
     const facts = factsOf(event)
-    const seconds = event.duration / 1000
     // The metric first: every block is counted, whatever fails below.
     this.#try('recording the block duration', () => {
-      this.#histogram().record(seconds, metricAttributes(facts))
+      this.#histogram().record(event.duration / 1000, metricAttributes(facts))
     })
     const attributes = blockAttributes(facts)
-    // Until the block is published the span's end() may still fire; from
-    // here on this method adds the event itself.
-    probed?.intercepted?.release()
-    let onSpan = probed?.intercepted?.recorded === true
-    const span = probed?.span
-    if (span !== undefined && !onSpan && span.isRecording()) {
-      onSpan = this.#try('adding a block event to the span', () => {
-        span.addEvent(kBlockEventName, attributes, event.startTime)
-      })
-    }
-    const context = probed?.context ?? api.ROOT_CONTEXT
+    const context = (probed as Probed | undefined)?.context ?? this.#peers.api.ROOT_CONTEXT
+    const onSpan = this.#try('adding a block event to the span', () => this.#addToSpan(event, probed as Probed | undefined, attributes))
     if (this.#otel.spans === true) {
       this.#try('recording a block span', () => {
-        const provider = (this.#otel.tracerProvider as TracerProvider | undefined) ?? api.trace.getTracerProvider()
-        const tracer = provider.getTracer('loopwatch', this.#peers.version)
-        tracer.startSpan(kBlockEventName, { startTime: event.startTime, attributes, kind: api.SpanKind.INTERNAL }, context)
-          .end(event.startTime + event.duration)
+        this.#recordSpan(event, attributes, context)
       })
     }
-    const logs = this.#peers.logs
-    if (logs !== undefined) {
+    if (this.#peers.logs !== undefined) {
       this.#try('emitting a block log record', () => {
-        const provider = (this.#otel.loggerProvider as LoggerProvider | undefined) ?? logs.logs.getLoggerProvider()
-        provider.getLogger('loopwatch', this.#peers.version).emit({
-          eventName: kBlockEventName,
-          timestamp: event.startTime,
-          severityNumber: logs.SeverityNumber.WARN,
-          severityText: 'WARN',
-          body: blockSummary(facts),
-          attributes,
-          context,
-        })
+        this.#emitLog(event, blockSummary(facts), attributes, context)
       })
     }
-    if (!onSpan && span !== undefined && (probed?.endedBeforeProbe === true || (!span.isRecording() && this.#sampled(span)))) {
-      debug('block %d: its span %s had already ended', event.id, span.spanContext().spanId)
-      if (this.#otel.spans !== true && logs === undefined && !this.#warnedEnded) {
+    if (onSpan === false) {
+      debug('block %d: its span had already ended', event.id)
+      if (this.#otel.spans !== true && this.#peers.logs === undefined && !this.#warnedEnded) {
         this.#warnedEnded = true
         warn('loopwatch: a block ran in a span that had already ended, so no `loopwatch.block` span event could be ' +
           'added to it (it is still counted in the loopwatch.block.duration histogram). Set `otel.spans: true` or ' +
           '`otel.logs: true` to record such blocks as spans or log records.', codes.otelSpanEnded)
       }
     }
+  }
+
+  /**
+   * Adds the event to the blocked span unless its intercepted `end()` did.
+   * Returns `false` when the span had ended without it, `true` when the span
+   * has it, `undefined` when there is no span to add it to (or it was not
+   * sampled, or adding it failed).
+   */
+  #addToSpan(event: BlockEvent, probed: Probed | undefined, attributes: Attributes): boolean | undefined {
+    const span = probed?.span
+    if (probed === undefined || span === undefined) return undefined
+    const intercepted = probed.intercepted
+    // From here on the span's end() no longer records: this method does.
+    intercepted?.release()
+    if (intercepted?.recorded === true) return true
+    if (intercepted?.ended !== true && !probed.endedBeforeProbe && span.isRecording()) {
+      span.addEvent(kBlockEventName, attributes, event.startTime)
+      return true
+    }
+    return this.#sampled(span) ? false : undefined
+  }
+
+  #recordSpan(event: BlockEvent, attributes: Attributes, context: Context): void {
+    const { api } = this.#peers
+    const provider = (this.#otel.tracerProvider as TracerProvider | undefined) ?? api.trace.getTracerProvider()
+    const tracer = provider.getTracer('loopwatch', this.#peers.version)
+    // Back-dated, so that it covers the block on the trace's timeline.
+    tracer.startSpan(kBlockEventName, { startTime: event.startTime, attributes, kind: api.SpanKind.INTERNAL }, context)
+      .end(event.startTime + event.duration)
+  }
+
+  #emitLog(event: BlockEvent, body: string, attributes: Attributes, context: Context): void {
+    const logs = this.#peers.logs
+    if (logs === undefined) return
+    const provider = (this.#otel.loggerProvider as LoggerProvider | undefined) ?? logs.logs.getLoggerProvider()
+    provider.getLogger('loopwatch', this.#peers.version).emit({
+      eventName: kBlockEventName,
+      timestamp: event.startTime,
+      severityNumber: logs.SeverityNumber.WARN,
+      severityText: 'WARN',
+      body,
+      attributes,
+      // Correlates the record with the blocked span's trace.
+      context,
+    })
   }
 
   /** Puts back every span `end()` still intercepted. */
@@ -182,13 +203,13 @@ export class OtelExtension implements WatcherExtension {
     }
   }
 
-  #try(what: string, action: () => void): boolean {
+  /** Runs `action`; if it throws, warns and returns `undefined`. */
+  #try<T>(what: string, action: () => T): T | undefined {
     try {
-      action()
-      return true
+      return action()
     } catch (error) {
       this.#fail(what, error)
-      return false
+      return undefined
     }
   }
 
