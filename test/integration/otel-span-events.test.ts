@@ -75,8 +75,9 @@ test('a span that ends inside the very callback that blocked still carries the e
   assertOneEventOn(job, block)
   assertOnlyOn(dump, job)
   // Recorded as the span ended, inside the block: the duration so far, at most the final one.
-  const seconds = job.events[0]?.attributes['loopwatch.block.duration'] as number
+  const [event] = job.events as [DumpedSpan['events'][number]]
+  const seconds = event.attributes['loopwatch.block.duration'] as number
   assert.ok(seconds <= block.duration / 1000, `${seconds} s on the span, ${block.duration} ms in the event`)
-  assert.ok(job.end >= job.events[0]!.time + kBlockMs, 'the span ended after the block')
+  assert.ok(job.end >= event.time + kBlockMs, 'the span ended after the block')
   assert.doesNotMatch(stderr, /LOOPWATCH_/)
 })
