@@ -10,7 +10,7 @@ export const codes = {
   listenerFailed: 'LOOPWATCH_LISTENER_FAILED',
   /** `otel` is set but `@opentelemetry/api` (or, with `otel.logs`, `@opentelemetry/api-logs`) is not installed. */
   missingPeer: 'ERR_LOOPWATCH_MISSING_PEER',
-  /** The OpenTelemetry SDK threw while loopwatch recorded a block; loopwatch caught it and kept running. */
+  /** The OpenTelemetry SDK threw while loopwatch recorded a block; loopwatch caught it and kept running. Warned once per kind of failure. */
   otelFailed: 'LOOPWATCH_OTEL_FAILED',
   /**
    * A block ran in a span that had already ended, so no span event could be

@@ -42,8 +42,12 @@ export interface WatchLoopOptions<C = unknown> {
    */
   scheduleStacks?: boolean
   /**
-   * Report blocks to OpenTelemetry: `true` uses the global providers; an
-   * object picks providers and outputs. Needs `@opentelemetry/api`.
+   * Report blocks to OpenTelemetry: a `loopwatch.block` event on the span
+   * that was active in the blocked code, and a `loopwatch.block.duration`
+   * histogram. `true` uses the global providers; an object picks providers
+   * and adds outputs. Needs `@opentelemetry/api` (and, with `logs`,
+   * `@opentelemetry/api-logs`); `watchLoop()` throws
+   * `ERR_LOOPWATCH_MISSING_PEER` without them.
    * @default false
    */
   otel?: boolean | OtelOptions
@@ -57,15 +61,23 @@ export interface WatchLoopOptions<C = unknown> {
 
 /** The `otel` option in its object form. */
 export interface OtelOptions {
-  /** A TracerProvider; the global one by default. */
+  /** A TracerProvider, for the `spans` output; the global one by default. */
   tracerProvider?: unknown
-  /** A MeterProvider; the global one by default. */
+  /** A MeterProvider, for the histogram; the global one by default. */
   meterProvider?: unknown
-  /** A LoggerProvider (`@opentelemetry/api-logs`); the global one by default. */
+  /** A LoggerProvider (`@opentelemetry/api-logs`), for the `logs` output; the global one by default. */
   loggerProvider?: unknown
-  /** Also emit a `loopwatch.block` span covering each block. @default false */
+  /**
+   * Also emit a `loopwatch.block` span covering each block (back-dated),
+   * child of the blocked span when there is one.
+   * @default false
+   */
   spans?: boolean
-  /** Also emit a log record per block. @default false */
+  /**
+   * Also emit a `loopwatch.block` log record per block, correlated with the
+   * blocked span. Needs `@opentelemetry/api-logs`.
+   * @default false
+   */
   logs?: boolean
 }
 

@@ -43,6 +43,7 @@ export class OtelExtension implements WatcherExtension {
   readonly #resolver: FrameResolver
   readonly #intercepted = new Set<Intercepted>()
   readonly #histograms = new WeakMap<Meter, Histogram>()
+  readonly #failed = new Set<string>()
   #warnedEnded = false
 
   /** Throws `ERR_LOOPWATCH_MISSING_PEER` when the API packages are not installed. */
@@ -213,8 +214,12 @@ export class OtelExtension implements WatcherExtension {
     }
   }
 
+  /** Warns once per kind of failure: an SDK that throws at every block must not flood stderr. */
   #fail(what: string, error: unknown): void {
     debug('%s failed: %O', what, error)
-    warn(`loopwatch: OpenTelemetry failed while ${what}: ${String(error)}`, codes.otelFailed)
+    if (this.#failed.has(what)) return
+    this.#failed.add(what)
+    warn(`loopwatch: OpenTelemetry failed while ${what}: ${String(error)} (warned once; DEBUG=loopwatch:otel shows every failure)`,
+      codes.otelFailed)
   }
 }

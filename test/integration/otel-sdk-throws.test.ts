@@ -13,9 +13,10 @@ test('an OpenTelemetry SDK that throws becomes warnings: the events, their stack
   const lines = stdout.split('\n').filter((l) => l.startsWith('{"ended"') || l.startsWith('{"alive"'))
   assert.deepEqual(lines, ['{"ended":"published"}', '{"ended":"inside"}', '{"alive":true}'])
   const warnings = (what: string) => stderr.split('\n').filter((l) => l.includes('[LOOPWATCH_OTEL_FAILED]') && l.includes(what))
-  assert.ok(warnings('recording the block duration: Error: record boom').length >= 3, stderr)
-  assert.ok(warnings('recording a block span: Error: startSpan boom').length >= 3, stderr)
-  assert.ok(warnings('emitting a block log record: Error: emit boom').length >= 3, stderr)
+  // Once per kind of failure, however many blocks hit it.
+  assert.equal(warnings('recording the block duration: Error: record boom').length, 1, stderr)
+  assert.equal(warnings('recording a block span: Error: startSpan boom').length, 1, stderr)
+  assert.equal(warnings('emitting a block log record: Error: emit boom').length, 1, stderr)
   assert.equal(warnings('adding a block event to the span: Error: addEvent boom').length, 1, stderr)
   assert.equal(warnings('adding a block event to an ending span: Error: addEvent boom').length, 1, stderr)
   assert.equal(warnings('reading the blocked span: Error: isRecording boom').length, 1, stderr)
