@@ -92,6 +92,13 @@ export class OtelExtension implements WatcherExtension {
   }
 
   block(event: BlockEvent, probed: unknown): void {
+    // Called from loopwatch's own callbacks: nothing may escape to the host.
+    this.#try('recording a block', () => {
+      this.#block(event, probed as Probed | undefined)
+    })
+  }
+
+  #block(event: BlockEvent, probed: Probed | undefined): void {
     // Each output on its own: one that throws must not cost the others.
     const facts = factsOf(event)
     // The metric first: every block is counted, whatever fails below.
@@ -99,8 +106,8 @@ export class OtelExtension implements WatcherExtension {
       this.#histogram().record(event.duration / 1000, metricAttributes(facts))
     })
     const attributes = blockAttributes(facts)
-    const context = (probed as Probed | undefined)?.context ?? this.#peers.api.ROOT_CONTEXT
-    const onSpan = this.#try('adding a block event to the span', () => this.#addToSpan(event, probed as Probed | undefined, attributes))
+    const context = probed?.context ?? this.#peers.api.ROOT_CONTEXT
+    const onSpan = this.#try('adding a block event to the span', () => this.#addToSpan(event, probed, attributes))
     if (this.#otel.spans === true) {
       this.#try('recording a block span', () => {
         this.#recordSpan(event, attributes, context)
@@ -169,8 +176,10 @@ export class OtelExtension implements WatcherExtension {
 
   /** Puts back every span `end()` still intercepted. */
   stop(): void {
-    for (const intercepted of this.#intercepted) intercepted.release()
-    this.#intercepted.clear()
+    this.#try('releasing spans', () => {
+      for (const intercepted of this.#intercepted) intercepted.release()
+      this.#intercepted.clear()
+    })
   }
 
   #histogram(): Histogram {
