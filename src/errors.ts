@@ -8,6 +8,15 @@ export const codes = {
   watchdogFailed: 'LOOPWATCH_WATCHDOG_FAILED',
   /** A `log` function or a `'block'` listener threw; loopwatch caught it and kept running. */
   listenerFailed: 'LOOPWATCH_LISTENER_FAILED',
+  /** `otel` is set but `@opentelemetry/api` (or, with `otel.logs`, `@opentelemetry/api-logs`) is not installed. */
+  missingPeer: 'ERR_LOOPWATCH_MISSING_PEER',
+  /** The OpenTelemetry SDK threw while loopwatch recorded a block; loopwatch caught it and kept running. Warned once per kind of failure. */
+  otelFailed: 'LOOPWATCH_OTEL_FAILED',
+  /**
+   * A block ran in a span that had already ended, so no span event could be
+   * added, and neither `otel.spans` nor `otel.logs` is on to record it. Warned once.
+   */
+  otelSpanEnded: 'LOOPWATCH_OTEL_SPAN_ENDED',
 } as const
 
 type Coded<E extends Error> = E & { code: string }

@@ -42,8 +42,12 @@ export interface WatchLoopOptions<C = unknown> {
    */
   scheduleStacks?: boolean
   /**
-   * Report blocks to OpenTelemetry: `true` uses the global providers; an
-   * object picks providers and outputs. Needs `@opentelemetry/api`.
+   * Report blocks to OpenTelemetry: a `loopwatch.block` event on the span
+   * that was active in the blocked code, and a `loopwatch.block.duration`
+   * histogram. `true` uses the global providers; an object picks providers
+   * and adds outputs. Needs `@opentelemetry/api` (and, with `logs`,
+   * `@opentelemetry/api-logs`); `watchLoop()` throws
+   * `ERR_LOOPWATCH_MISSING_PEER` without them.
    * @default false
    */
   otel?: boolean | OtelOptions
@@ -57,15 +61,23 @@ export interface WatchLoopOptions<C = unknown> {
 
 /** The `otel` option in its object form. */
 export interface OtelOptions {
-  /** A TracerProvider; the global one by default. */
+  /** A TracerProvider, for the `spans` output; the global one by default. */
   tracerProvider?: unknown
-  /** A MeterProvider; the global one by default. */
+  /** A MeterProvider, for the histogram; the global one by default. */
   meterProvider?: unknown
-  /** A LoggerProvider (`@opentelemetry/api-logs`); the global one by default. */
+  /** A LoggerProvider (`@opentelemetry/api-logs`), for the `logs` output; the global one by default. */
   loggerProvider?: unknown
-  /** Also emit a `loopwatch.block` span covering each block. @default false */
+  /**
+   * Also emit a `loopwatch.block` span covering each block (back-dated),
+   * child of the blocked span when there is one.
+   * @default false
+   */
   spans?: boolean
-  /** Also emit a log record per block. @default false */
+  /**
+   * Also emit a `loopwatch.block` log record per block, correlated with the
+   * blocked span. Needs `@opentelemetry/api-logs`.
+   * @default false
+   */
   logs?: boolean
 }
 
@@ -98,6 +110,7 @@ export const kDefaultHangTimeout = 1000
 
 const kKnownOptions = new Set(['threshold', 'hangTimeout', 'log', 'context', 'debug', 'scheduleStacks', 'otel', 'saturation'])
 const kOtelKeys = new Set(['tracerProvider', 'meterProvider', 'loggerProvider', 'spans', 'logs'])
+const kOtelProviders = [['tracerProvider', 'getTracer'], ['meterProvider', 'getMeter'], ['loggerProvider', 'getLogger']] as const
 /** Default saturation level (event-loop utilization, 0..1). */
 export const kDefaultSaturationUtilization = 0.9
 /** Default saturation window, in milliseconds. */
@@ -194,11 +207,15 @@ function validateOtel(value: unknown): ResolvedOptions['otel'] {
   for (const key of ['spans', 'logs'] as const) {
     if (otel[key] !== undefined) expectBoolean(`otel.${key}`, otel[key])
   }
-  for (const key of ['tracerProvider', 'meterProvider', 'loggerProvider'] as const) {
-    const provider = otel[key]
-    if (provider !== undefined && (provider === null || typeof provider !== 'object')) {
-      throw invalidType(`otel.${key}`, 'a provider object', provider)
+  for (const [key, method] of kOtelProviders) {
+    const provider = otel[key] as Record<string, unknown> | null | undefined
+    if (provider !== undefined && (provider === null || typeof provider !== 'object' || typeof provider[method] !== 'function')) {
+      throw invalidType(`otel.${key}`, `a provider object with a \`${method}()\` method`, provider)
     }
+  }
+  if (otel['loggerProvider'] !== undefined && otel['logs'] !== true) {
+    throw withCode(new TypeError('`otel.loggerProvider` is used only for log records: set `otel.logs: true` as well, or drop `otel.loggerProvider`'),
+      codes.invalidOption)
   }
   return Object.freeze({ ...otel })
 }

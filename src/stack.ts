@@ -40,10 +40,16 @@ const kSourceMappingURL = /\/\/[#@] ?sourceMappingURL=([^\s'"]+)\s*$/
 export class FrameResolver {
   readonly #maps = new Map<string, MappedFile | null>()
   readonly #ownDir: string
+  readonly #packageMaps: boolean
 
-  /** @param ownDir loopwatch's own directory: frames there are internal. */
-  constructor(ownDir: string) {
+  /**
+   * @param ownDir loopwatch's own directory: frames there are internal.
+   * @param packageMaps `false` leaves frames under `node_modules` unmapped:
+   *   libraries ship the big maps, too slow to parse on the main thread.
+   */
+  constructor(ownDir: string, { packageMaps = true }: { packageMaps?: boolean } = {}) {
     this.#ownDir = ownDir.endsWith(sep) ? ownDir : ownDir + sep
+    this.#packageMaps = packageMaps
   }
 
   resolve(raw: readonly RawFrame[]): StackFrame[] {
@@ -54,7 +60,7 @@ export class FrameResolver {
     let file = fileName.startsWith('file://') ? safeFileURLToPath(fileName) : fileName
     // Judged on the file that ran: our own maps point into src/.
     const own = file.startsWith(this.#ownDir)
-    if (isPath(file)) {
+    if (isPath(file) && (this.#packageMaps || packageOf(file) === undefined)) {
       const mapped = this.#mapped(file)?.map.findEntry(line - 1, column - 1)
       if (mapped !== undefined && 'originalSource' in mapped && mapped.originalSource) {
         file = mapped.originalSource.startsWith('file://')

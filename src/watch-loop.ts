@@ -11,6 +11,7 @@ import { DebugMode, type DebugWindow, type ProbedCallback } from './debug-mode.j
 import { GcPauses } from './gc-pauses.js'
 import { createBlockLogger, type BlockLogger } from './log.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
+import { OtelExtension } from './otel.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
 import { WatchdogHost } from './watchdog/host.js'
 import type { CaptureMessage } from './watchdog/protocol.js'
@@ -94,6 +95,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   constructor(options: ResolvedOptions<C>, clock: Clock = loopClock) {
     super()
     this.options = options
+    if (options.otel) this.#extensions.push(new OtelExtension(options))
     const intervalMs = heartbeatInterval(options.threshold)
     this.#logger = createBlockLogger(options.log)
     if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks, intervalMs)

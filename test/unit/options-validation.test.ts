@@ -19,6 +19,8 @@ test('hangTimeout defaults to at least the threshold', () => {
 test('object forms of otel and saturation', () => {
   assert.deepEqual(validateOptions({ otel: true }).otel, {})
   assert.deepEqual(validateOptions({ otel: { spans: true } }).otel, { spans: true })
+  const loggerProvider = { getLogger: () => undefined }
+  assert.equal((validateOptions({ otel: { logs: true, loggerProvider } }).otel as { loggerProvider?: unknown }).loggerProvider, loggerProvider)
   assert.equal(validateOptions({ saturation: false }).saturation, false)
   assert.deepEqual(validateOptions({ saturation: { window: 2000 } }).saturation, { utilization: 0.9, window: 2000 })
 })
@@ -49,6 +51,12 @@ const bad: [string, unknown, ErrorConstructor, RegExp][] = [
   ['otel of the wrong type', { otel: 'yes' }, TypeError, /Expected `otel` to be a boolean or an object, got 'yes' \(string\)/],
   ['an unknown otel key', { otel: { span: true } }, TypeError, /Unknown option `otel.span`; known options are `otel.tracerProvider`/],
   ['otel.spans that is not a boolean', { otel: { spans: 'on' } }, TypeError, /Expected `otel.spans` to be a boolean/],
+  ['otel.tracerProvider without getTracer()', { otel: { tracerProvider: {} } }, TypeError,
+    /Expected `otel.tracerProvider` to be a provider object with a `getTracer\(\)` method, got \{\} \(object\)/],
+  ['otel.meterProvider that is a string', { otel: { meterProvider: 'global' } }, TypeError,
+    /Expected `otel.meterProvider` to be a provider object with a `getMeter\(\)` method, got 'global' \(string\)/],
+  ['otel.loggerProvider without logs', { otel: { loggerProvider: { getLogger: () => undefined } } }, TypeError,
+    /`otel.loggerProvider` is used only for log records: set `otel.logs: true` as well, or drop `otel.loggerProvider`/],
   ['saturation.utilization above 1', { saturation: { utilization: 90 } }, RangeError,
     /Expected `saturation.utilization` to be a number above 0 and at most 1, got 90 \(number\)/],
   ['saturation.window of zero', { saturation: { window: 0 } }, RangeError, /`saturation.window`.*got 0/],

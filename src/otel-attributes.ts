@@ -1,0 +1,108 @@
+import type { Attributes } from '@opentelemetry/api'
+import type { BlockEvent } from './events.js'
+import { formatMs } from './format.js'
+import { firstUserFrame, type StackFrame } from './stack.js'
+
+/** The span event's, the span's and the log record's name. */
+export const kBlockEventName = 'loopwatch.block'
+/** The histogram of block durations. */
+export const kDurationMetricName = 'loopwatch.block.duration'
+/**
+ * Bucket boundaries of the histogram, in seconds: blocks start at the
+ * threshold (tens of ms) and a hang can last a minute before a supervisor
+ * kills the process.
+ */
+export const kDurationBuckets: readonly number[] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+/** Frames kept in `code.stacktrace`; the rest are counted. */
+export const kMaxStacktraceFrames = 32
+/** Bound on `code.stacktrace`, in characters: attribute limits of backends are often a few KiB. */
+export const kMaxStacktraceChars = 4096
+
+/** What the OpenTelemetry outputs say about a block. Times in milliseconds. */
+export interface BlockFacts {
+  /** Epoch ms. */
+  startTime: number
+  duration: number
+  threshold: number
+  hang: boolean
+  stack: readonly StackFrame[]
+  /** Why the loop was blocked (`cpu`, `sync-io`, `gc`, `wait`), when known. */
+  cause?: string
+  /** Debug mode: the async resource type of the callback that blocked. */
+  callbackType?: string
+}
+
+/** The facts of a block event: `cause` when known, the callback's type in debug mode. */
+export function factsOf(event: BlockEvent): BlockFacts {
+  const facts: BlockFacts = {
+    startTime: event.startTime,
+    duration: event.duration,
+    threshold: event.threshold,
+    hang: event.hang,
+    stack: event.stack,
+  }
+  if (event.cause !== 'unknown') facts.cause = event.cause
+  if (event.callback !== undefined) facts.callbackType = event.callback.type
+  return facts
+}
+
+/**
+ * The attributes of the span event, the span and the log record. Durations
+ * are seconds (doubles), as OpenTelemetry durations are; code attributes use
+ * the stable semantic-convention names.
+ */
+export function blockAttributes(facts: BlockFacts): Attributes {
+  const attributes: Attributes = {
+    'loopwatch.block.duration': facts.duration / 1000,
+    'loopwatch.block.threshold': facts.threshold / 1000,
+    'loopwatch.block.hang': facts.hang,
+  }
+  if (facts.cause !== undefined) attributes['loopwatch.block.cause'] = facts.cause
+  if (facts.callbackType !== undefined) attributes['loopwatch.block.callback.type'] = facts.callbackType
+  const culprit = firstUserFrame(facts.stack) ?? facts.stack[0]
+  if (culprit !== undefined) {
+    attributes['code.function.name'] = culprit.functionName.replace(/^async /, '')
+    if (culprit.file !== '') attributes['code.file.path'] = culprit.file
+    if (culprit.line > 0) attributes['code.line.number'] = culprit.line
+    if (culprit.column > 0) attributes['code.column.number'] = culprit.column
+    attributes['code.stacktrace'] = formatStacktrace(facts.stack)
+  }
+  return attributes
+}
+
+/** The histogram's attributes: low cardinality only, so no code location. */
+export function metricAttributes(facts: BlockFacts): Attributes {
+  const attributes: Attributes = { 'loopwatch.block.hang': facts.hang }
+  if (facts.cause !== undefined) attributes['loopwatch.block.cause'] = facts.cause
+  return attributes
+}
+
+/**
+ * The stack as V8 prints it (`    at fn (file:line:column)`), innermost
+ * first, at most {@link kMaxStacktraceFrames} frames and
+ * {@link kMaxStacktraceChars} characters, cut at a frame boundary.
+ */
+export function formatStacktrace(stack: readonly StackFrame[]): string {
+  const lines: string[] = []
+  let length = 0
+  for (const frame of stack) {
+    const location = frame.file === '' ? '<anonymous>' : `${frame.file}:${frame.line}:${frame.column}`
+    const line = `    at ${frame.functionName} (${location})`
+    const more = stack.length - lines.length - 1
+    // Keep room for the "... more frames" line whenever frames are left out.
+    const reserve = more > 0 ? 32 : 0
+    if (lines.length === kMaxStacktraceFrames || length + line.length + 1 + reserve > kMaxStacktraceChars) break
+    lines.push(line)
+    length += line.length + 1
+  }
+  const hidden = stack.length - lines.length
+  if (hidden > 0) lines.push(`    ... ${hidden} more frame${hidden === 1 ? '' : 's'}`)
+  return lines.join('\n')
+}
+
+/** The log record's body: one line a person can read in a log viewer. */
+export function blockSummary(facts: BlockFacts): string {
+  const culprit = firstUserFrame(facts.stack)
+  const where = culprit === undefined ? '' : ` in ${culprit.functionName} (${culprit.file}:${culprit.line}:${culprit.column})`
+  return `event loop blocked for ${formatMs(facts.duration)} (threshold ${formatMs(facts.threshold)})${where}`
+}

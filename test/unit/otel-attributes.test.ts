@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { BlockEvent, StackFrame } from '../../src/index.js'
+import {
+  blockAttributes, blockSummary, factsOf, formatStacktrace, kMaxStacktraceChars, kMaxStacktraceFrames, metricAttributes,
+} from '../../src/otel-attributes.js'
+
+const frame = (functionName: string, file: string, line = 10, column = 5, internal = false): StackFrame =>
+  ({ functionName, file, line, column, internal })
+
+const stack = [
+  frame('JSON.parse', '', 0, 0, true),
+  frame('async parseReport', '/app/src/report.ts', 12, 9),
+  frame('handle', '/app/src/server.ts', 40, 3),
+  frame('processTicksAndRejections', 'node:internal/process/task_queues', 95, 5, true),
+]
+
+function event(overrides: Partial<BlockEvent> = {}): BlockEvent {
+  return { id: 1, startTime: 1_700_000_000_000.5, duration: 412.25, threshold: 100, hang: false, stack, samples: 3, profile: [], cause: 'unknown', ...overrides }
+}
+
+test('attributes: durations in seconds, the first user frame under the stable code.* names', () => {
+  assert.deepEqual(blockAttributes(factsOf(event())), {
+    'loopwatch.block.duration': 0.41225,
+    'loopwatch.block.threshold': 0.1,
+    'loopwatch.block.hang': false,
+    'code.function.name': 'parseReport',
+    'code.file.path': '/app/src/report.ts',
+    'code.line.number': 12,
+    'code.column.number': 9,
+    'code.stacktrace': [
+      '    at JSON.parse (<anonymous>)',
+      '    at async parseReport (/app/src/report.ts:12:9)',
+      '    at handle (/app/src/server.ts:40:3)',
+      '    at processTicksAndRejections (node:internal/process/task_queues:95:5)',
+    ].join('\n'),
+  })
+})
+
+test('attributes: the cause when known, the callback type when debug mode gave one', () => {
+  const facts = factsOf(event({ cause: 'sync-io', callback: { type: 'Timeout', asyncId: 5, triggerAsyncId: 1, duration: 412 }, hang: true }))
+  assert.equal(blockAttributes(facts)['loopwatch.block.cause'], 'sync-io')
+  assert.equal(blockAttributes(facts)['loopwatch.block.callback.type'], 'Timeout')
+  assert.deepEqual(metricAttributes(facts), { 'loopwatch.block.hang': true, 'loopwatch.block.cause': 'sync-io' })
+  const plain = factsOf(event({ cause: 'unknown' }))
+  assert.equal('loopwatch.block.cause' in blockAttributes(plain), false)
+  assert.equal('loopwatch.block.callback.type' in blockAttributes(plain), false)
+  assert.deepEqual(metricAttributes(plain), { 'loopwatch.block.hang': false })
+})
+
+test('attributes: no code.* without a stack; internal frames only name the innermost one', () => {
+  const none = blockAttributes(factsOf(event({ stack: [] })))
+  assert.deepEqual(Object.keys(none).filter((k) => k.startsWith('code.')), [])
+  const internal = blockAttributes(factsOf(event({ stack: [frame('pbkdf2Sync', 'node:internal/crypto/pbkdf2', 3, 2, true)] })))
+  assert.equal(internal['code.function.name'], 'pbkdf2Sync')
+  assert.equal(internal['code.file.path'], 'node:internal/crypto/pbkdf2')
+})
+
+test('code.stacktrace keeps at most 32 frames and counts the rest', () => {
+  const deep = Array.from({ length: 100 }, (_, i) => frame(`f${i}`, '/app/deep.js', i + 1, 1))
+  const lines = formatStacktrace(deep).split('\n')
+  assert.equal(lines.length, kMaxStacktraceFrames + 1)
+  assert.equal(lines.at(-1), '    ... 68 more frames')
+  assert.equal(formatStacktrace(deep.slice(0, 33)).split('\n').at(-1), '    ... 1 more frame')
+})
+
+test('code.stacktrace is bounded in length, cut at a frame', () => {
+  const long = Array.from({ length: 30 }, (_, i) => frame(`f${i}`, `/app/${'x'.repeat(400)}.js`, i + 1, 1))
+  const text = formatStacktrace(long)
+  assert.ok(text.length <= kMaxStacktraceChars, `${text.length} characters`)
+  const lines = text.split('\n')
+  assert.match(lines.at(-1) ?? '', /^ {4}\.\.\. \d+ more frames$/)
+  for (const line of lines.slice(0, -1)) assert.match(line, /^ {4}at f\d+ \(\/app\/x+\.js:\d+:1\)$/)
+})
+
+test('the log body is one readable line', () => {
+  assert.equal(blockSummary(factsOf(event())), 'event loop blocked for 412 ms (threshold 100 ms) in async parseReport (/app/src/report.ts:12:9)')
+  assert.equal(blockSummary(factsOf(event({ stack: [] }))), 'event loop blocked for 412 ms (threshold 100 ms)')
+})
