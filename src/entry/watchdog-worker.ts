@@ -22,6 +22,7 @@ const kSampleIntervalMs = Math.min(100, Math.max(10, config.thresholdMs / 2))
 /** Past this many samples, sample only when a hang report is due. */
 const kMaxSamples = 100
 const kTimedOut = Symbol('timed out')
+const kEnded = Symbol('stall ended')
 
 let lastSampledSeq = -1
 
@@ -46,7 +47,10 @@ async function sample(seq: number): Promise<void> {
   const startedNs = shared.beatTimeNs()
   const elapsedMs = (): number => Number(process.hrtime.bigint() - startedNs) / 1e6
   const session = new Session()
+  shared.setConnected(true)
   session.connectToMainThread()
+  // Settles when a beat ends the stall, or when the main thread exits.
+  const ended = shared.ended(seq).then((): typeof kEnded => kEnded)
   debug('stall of seq %d: sampling', seq)
 
   const profile = new Map<string, ProfileEntry>()
@@ -64,7 +68,8 @@ async function sample(seq: number): Promise<void> {
       // Never wait on the probe past a due hang report: inside a long native
       // call the probe cannot run, and the report must still go out.
       pending ??= evaluate(session, seq)
-      const raw = await withTimeout(pending, nextHangMs - elapsedMs())
+      const raw = await withTimeout<RawFrame[] | null | typeof kEnded>([pending, ended], nextHangMs - elapsedMs())
+      if (raw === kEnded) break
       if (raw !== kTimedOut) {
         pending = undefined
         if (raw === null) break
@@ -93,10 +98,11 @@ async function sample(seq: number): Promise<void> {
       if (pending) continue
       const untilHangMs = nextHangMs - elapsedMs()
       const pauseMs = samples < kMaxSamples ? Math.min(kSampleIntervalMs, untilHangMs) : untilHangMs
-      if (await shared.waitForBeat(seq, Math.max(1, pauseMs))) break
+      if ((await withTimeout([ended], Math.max(1, pauseMs))) === kEnded) break
     }
   } finally {
     session.disconnect()
+    shared.setConnected(false)
   }
   debug('seq %d: %d samples', seq, samples)
   const message: CaptureMessage = {
@@ -127,13 +133,14 @@ function evaluate(session: Session, seq: number): Promise<RawFrame[] | null> {
   })
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof kTimedOut> {
+/** The first of `promises` to settle, or `kTimedOut` after `ms` (the timer keeps the thread alive meanwhile). */
+function withTimeout<T>(promises: Promise<T>[], ms: number): Promise<T | typeof kTimedOut> {
   if (ms <= 0) return Promise.resolve(kTimedOut)
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<typeof kTimedOut>((resolve) => {
     timer = setTimeout(resolve, ms, kTimedOut)
   })
-  return Promise.race([promise, timeout]).finally(() => {
+  return Promise.race([...promises, timeout]).finally(() => {
     clearTimeout(timer)
   })
 }

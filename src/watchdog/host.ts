@@ -12,12 +12,21 @@ const debug = createDebug('loopwatch')
  * its report. The bound caps that delay if the worker is stuck.
  */
 const kCaptureWaitMs = 1000
+/** At exit, how long the main thread waits for the watchdog to disconnect its session. */
+const kExitWaitMs = 200
 /** Captures kept for a heartbeat that has not asked for them yet. */
 const kMaxUnclaimed = 8
 
 interface Waiter {
   resolve: (capture: CaptureMessage | undefined) => void
   timer: NodeJS.Timeout
+}
+
+/** Hosts whose worker runs: one 'exit' listener serves them all, however many watchers. */
+const liveHosts = new Set<WatchdogHost>()
+
+function releaseSessions(): void {
+  for (const host of liveHosts) host.releaseSession()
 }
 
 /**
@@ -53,6 +62,8 @@ export class WatchdogHost {
     })
     // After the listeners: adding a 'message' listener refs the port again.
     worker.unref()
+    if (liveHosts.size === 0) process.on('exit', releaseSessions)
+    liveHosts.add(this)
     this.#worker = worker
     debug('watchdog worker started (thread %d)', worker.threadId)
   }
@@ -118,10 +129,17 @@ export class WatchdogHost {
     void this.stop()
   }
 
+  /** At process exit: makes the watchdog disconnect its session now. */
+  releaseSession(): void {
+    this.#shared.releaseSession(kExitWaitMs)
+  }
+
   /** Stops the worker; pending waits resolve without samples. Idempotent. */
   async stop(): Promise<void> {
     const worker = this.#worker
     this.#worker = undefined
+    liveHosts.delete(this)
+    if (liveHosts.size === 0) process.off('exit', releaseSessions)
     for (const seq of [...this.#waiters.keys()]) this.#settle(seq, undefined)
     if (worker !== undefined) {
       await worker.terminate()

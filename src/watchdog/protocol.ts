@@ -3,8 +3,10 @@ import type { StackFrame } from '../stack.js'
 
 // Layout of the buffer the main thread and the watchdog share:
 //   Int32  [0]  beat sequence, +1 on every heartbeat
+//   Int32  [1]  1 while the watchdog's inspector session is connected
 //   BigInt [1]  hrtime (ns) of the last heartbeat
 const kSeq = 0
+const kConnected = 1
 const kBytes = 16
 
 /** A view over the shared heartbeat buffer; both threads use the same class. */
@@ -15,7 +17,7 @@ export class SharedBeat {
 
   constructor(buffer = new SharedArrayBuffer(kBytes)) {
     this.buffer = buffer
-    this.#i32 = new Int32Array(buffer, 0, 1)
+    this.#i32 = new Int32Array(buffer, 0, 2)
     this.#time = new BigInt64Array(buffer, 8, 1)
   }
 
@@ -37,17 +39,29 @@ export class SharedBeat {
     return Atomics.load(this.#time, 0)
   }
 
-  /** Watchdog: resolves `true` as soon as a beat ends `seq`, `false` after `timeoutMs`. */
-  async waitForBeat(seq: number, timeoutMs: number): Promise<boolean> {
-    const { async, value } = Atomics.waitAsync(this.#i32, kSeq, seq, timeoutMs)
-    if (!async) return value !== 'timed-out'
-    // A pending waitAsync does not keep a thread's event loop alive.
-    const keepAlive = setTimeout(() => undefined, timeoutMs + 1000)
-    try {
-      return (await value) !== 'timed-out'
-    } finally {
-      clearTimeout(keepAlive)
-    }
+  /** Watchdog: resolves once a beat has ended `seq` (never keeps the thread alive). */
+  async ended(seq: number): Promise<void> {
+    const { async, value } = Atomics.waitAsync(this.#i32, kSeq, seq)
+    if (async) await value
+  }
+
+  /** Watchdog: records whether its session is connected, and wakes a main thread waiting on it. */
+  setConnected(connected: boolean): void {
+    Atomics.store(this.#i32, kConnected, connected ? 1 : 0)
+    Atomics.notify(this.#i32, kConnected)
+  }
+
+  /**
+   * Main thread, exiting: ends the current sequence and waits (synchronously,
+   * at most `timeoutMs`) for the watchdog to disconnect its session. An
+   * in-process session still connected at exit makes Node print "Waiting for
+   * the debugger to disconnect...", and `NodeRuntime.notifyWhenWaitingForDisconnect`
+   * does not cover sessions from `connectToMainThread()` (Node 20-24).
+   */
+  releaseSession(timeoutMs: number): void {
+    if (Atomics.load(this.#i32, kConnected) === 0) return
+    this.beat()
+    Atomics.wait(this.#i32, kConnected, 1, timeoutMs)
   }
 }
 
