@@ -14,6 +14,8 @@ export interface Beat {
   delayMs: number
   /** Set when the loop was busy for longer than the threshold since the previous beat. */
   stall: Stall | undefined
+  /** When this beat ran, on the clock's timeline (ms). */
+  nowMs: number
   /** Time since the previous beat (ms). */
   elapsedMs: number
   /** How much of it the loop was busy (ms). */
@@ -60,7 +62,7 @@ export function createDetector({ thresholdMs, intervalMs, clock }: DetectorOptio
       lastIdleMs = idleMs
       const delayMs = Math.max(0, elapsedMs - intervalMs)
       const stall = busyMs > thresholdMs ? { startMs: nowMs - busyMs, durationMs: busyMs } : undefined
-      return { delayMs, stall, elapsedMs, busyMs }
+      return { delayMs, stall, nowMs, elapsedMs, busyMs }
     },
   }
 }

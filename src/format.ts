@@ -1,5 +1,6 @@
 import { relative, isAbsolute, sep } from 'node:path'
 import type { BlockEvent } from './events.js'
+import type { SaturationEvent } from './saturation.js'
 import type { StackFrame } from './stack.js'
 
 /** Most frames a report prints; the rest are counted. */
@@ -91,4 +92,23 @@ export function formatMs(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
   const minutes = Math.floor(ms / 60_000)
   return `${minutes} m ${Math.round((ms - minutes * 60_000) / 1000)} s`
+}
+
+/** The report of a saturated loop: how busy, for how long, and the hottest code. */
+export function formatSaturation(event: SaturationEvent, thresholdMs: number, cwd = process.cwd()): string {
+  const blocks = event.blocks === 0
+    ? `no single block over ${formatMs(thresholdMs)}`
+    : `${event.blocks} ${plural(event.blocks, 'block')} over ${formatMs(thresholdMs)}`
+  const lines = [
+    `loopwatch: event loop saturated: ${Math.round(event.utilization * 100)}% busy for ${formatMs(event.duration)}, ${blocks}`,
+    `  hottest code (${event.samples} ${plural(event.samples, 'sample')}):`,
+  ]
+  for (const { frames, selfShare } of event.hot.slice(0, 5)) {
+    const parts = frames.map((frame, i) => {
+      if (frame.internal || i > 0 && !frames[i - 1]?.internal) return frame.functionName
+      return `${frame.functionName} (${displayPath(frame.file, cwd)}:${frame.line})`
+    })
+    lines.push(`    ${`${Math.round(selfShare * 100)}%`.padStart(4)}  ${parts.join(' <- ')}`)
+  }
+  return lines.join('\n')
 }

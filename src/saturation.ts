@@ -73,6 +73,15 @@ function foldInternals(stack: readonly StackFrame[]): StackFrame[] {
   return [...api, ...stack.slice(userAt).filter((frame) => !frame.internal).slice(0, 3)]
 }
 
+/** A stretch of unbroken saturation, on the clock's timeline (ms). */
+export interface Stretch {
+  startMs: number
+  busyMs: number
+  elapsedMs: number
+  /** Blocks over the threshold within it. */
+  blocks: number
+}
+
 /** Decides when the loop is saturated, from the heartbeat's busy and elapsed times. */
 export class SaturationMonitor {
   readonly #level: number
@@ -85,35 +94,56 @@ export class SaturationMonitor {
   #blocks = 0
   /** Set after a report: no new one until the loop recovers or the cool-down passes. */
   #reportedAtMs: number | undefined
+  /**
+   * Utilization is judged per bucket (a quarter of the window, at most 1 s),
+   * not per heartbeat: a 50 ms beat with a few idle ms in it does not end a
+   * saturated stretch.
+   */
+  readonly #bucketMs: number
+  #bucket: Stretch = { startMs: 0, busyMs: 0, elapsedMs: 0, blocks: 0 }
 
   constructor(level: number, windowMs: number, coolDownMs = 60_000) {
     this.#level = level
     this.#windowMs = windowMs
     this.#coolDownMs = coolDownMs
+    this.#bucketMs = Math.min(1000, windowMs / 4)
   }
 
   /**
    * Records one heartbeat period. Returns the stretch when it has just
    * become a saturation worth reporting.
    */
-  beat(nowMs: number, busyMs: number, elapsedMs: number, block: boolean): { startMs: number; busyMs: number; elapsedMs: number; blocks: number } | undefined {
+  beat(nowMs: number, busyMs: number, elapsedMs: number, block: boolean): Stretch | undefined {
     if (elapsedMs <= 0) return undefined
-    // One heartbeat period at a lower level ends the stretch: a stretch is
-    // unbroken saturation, not an average that hides idle seconds.
-    if (busyMs / elapsedMs < this.#level) {
+    if (this.#bucket.elapsedMs === 0) this.#bucket.startMs = nowMs - elapsedMs
+    this.#bucket.busyMs += busyMs
+    this.#bucket.elapsedMs += elapsedMs
+    if (block) this.#bucket.blocks++
+    if (this.#bucket.elapsedMs < this.#bucketMs) return undefined
+    const bucket = this.#bucket
+    this.#bucket = { startMs: 0, busyMs: 0, elapsedMs: 0, blocks: 0 }
+    // One bucket under the level ends the stretch: a stretch is unbroken
+    // saturation, not an average that hides idle seconds.
+    if (bucket.busyMs / bucket.elapsedMs < this.#level) {
       this.#busyMs = 0
       this.#elapsedMs = 0
       this.#blocks = 0
       this.#reportedAtMs = undefined
       return undefined
     }
-    if (this.#elapsedMs === 0) this.#startMs = nowMs - elapsedMs
-    this.#busyMs += busyMs
-    this.#elapsedMs += elapsedMs
-    if (block) this.#blocks++
+    if (this.#elapsedMs === 0) this.#startMs = bucket.startMs
+    this.#busyMs += bucket.busyMs
+    this.#elapsedMs += bucket.elapsedMs
+    this.#blocks += bucket.blocks
     if (this.#elapsedMs < this.#windowMs) return undefined
     if (this.#reportedAtMs !== undefined && nowMs - this.#reportedAtMs < this.#coolDownMs) return undefined
     this.#reportedAtMs = nowMs
+    return this.current()
+  }
+
+  /** The saturated stretch in progress, if the loop is saturated now. */
+  current(): Stretch | undefined {
+    if (this.#elapsedMs === 0) return undefined
     return { startMs: this.#startMs, busyMs: this.#busyMs, elapsedMs: this.#elapsedMs, blocks: this.#blocks }
   }
 }

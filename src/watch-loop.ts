@@ -9,7 +9,9 @@ import type { BlockEvent, LoopStats } from './events.js'
 import { classifyCause } from './cause.js'
 import { DebugMode, type DebugWindow, type ProbedCallback } from './debug-mode.js'
 import { GcPauses } from './gc-pauses.js'
+import { formatSaturation } from './format.js'
 import { createBlockLogger, type BlockLogger } from './log.js'
+import { SaturationMonitor, summarizeHot, type SaturationEvent, type Stretch } from './saturation.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { OtelExtension } from './otel.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
@@ -59,7 +61,12 @@ export interface WatcherExtension<C = unknown> {
 export interface LoopWatcherEvents<C> {
   /** A block is over; emitted on the main thread. */
   block: [event: BlockEvent<C>]
+  /** The loop stayed busy without a single long block; its hottest code. */
+  saturation: [event: SaturationEvent]
 }
+
+/** Time between the CPU profiler's samples of a saturated loop (ms). */
+const kSaturationSampleMs = 10
 
 /**
  * Watches the event loop of the thread that created it. Create one with
@@ -77,6 +84,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   readonly #extensions: WatcherExtension<C>[] = []
   readonly #gcPauses = new GcPauses()
   readonly #debugMode: DebugMode | undefined
+  readonly #saturation: SaturationMonitor | undefined
+  #samplingSaturation = false
   #nextId = 1
   #blocks = 0
   #blockedMs = 0
@@ -99,6 +108,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const intervalMs = heartbeatInterval(options.threshold)
     this.#logger = createBlockLogger(options.log)
     if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks, intervalMs)
+    if (options.saturation !== false) {
+      this.#saturation = new SaturationMonitor(options.saturation.utilization, options.saturation.window)
+    }
     this.#probeId = installProbe(this.#probe)
     // connectToMainThread() reaches only the process's main thread: from a
     // worker thread the probe would sample the wrong thread. Measure blocks
@@ -138,8 +150,10 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   }
 
   readonly #beat = () => {
-    const { delayMs, stall } = this.#detector.beat()
+    const { delayMs, stall, nowMs, busyMs, elapsedMs } = this.#detector.beat()
     this.#host?.beat()
+    const saturated = this.#saturation?.beat(nowMs, busyMs, elapsedMs, stall !== undefined)
+    if (saturated !== undefined) void this.#sampleSaturation(saturated)
     const probed = this.#probed
     this.#probed = undefined
     const window = this.#debugMode?.takeWindow()
@@ -177,6 +191,32 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     void published.finally(() => this.#publishing.delete(published))
   }
 
+  /** Samples the saturated loop through the watchdog, then reports its hottest code. */
+  async #sampleSaturation(detected: Stretch): Promise<void> {
+    const saturation = this.options.saturation
+    if (this.#samplingSaturation || this.#host === undefined || saturation === false) return
+    this.#samplingSaturation = true
+    debug('saturated: %d%% busy for %d ms; sampling', Math.round(100 * detected.busyMs / detected.elapsedMs), Math.round(detected.elapsedMs))
+    try {
+      const result = await this.#host.sampleSaturation(saturation.window, kSaturationSampleMs)
+      if (result === undefined || result.samples === 0 || this.#closed) return
+      // The stretch as it stands now, if the loop stayed saturated through the sampling.
+      const current = this.#saturation?.current()
+      const stretch = current?.startMs === detected.startMs ? current : detected
+      const event: SaturationEvent = {
+        startTime: performance.timeOrigin + stretch.startMs,
+        duration: stretch.elapsedMs,
+        utilization: stretch.busyMs / stretch.elapsedMs,
+        blocks: stretch.blocks,
+        ...summarizeHot(result.profile),
+      }
+      this.#logger.write(formatSaturation(event, this.options.threshold))
+      this.#emitSafely('saturation', event)
+    } finally {
+      this.#samplingSaturation = false
+    }
+  }
+
   /**
    * Measures the loop now, as a heartbeat would, and resolves once every
    * block seen so far has been emitted. For test integrations, which must
@@ -202,13 +242,19 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       extension.block?.(event, probed?.extensions[i])
     })
     this.#logger.log(event)
-    // Each listener on its own: one that throws must neither reach the host
-    // (we run in a timer) nor keep the other listeners from their event.
-    for (const listener of this.rawListeners('block') as ((event: BlockEvent<C>) => void)[]) {
+    this.#emitSafely('block', event)
+  }
+
+  /**
+   * Calls each listener on its own: one that throws must neither reach the
+   * host (we run in a timer) nor keep the other listeners from their event.
+   */
+  #emitSafely<K extends keyof LoopWatcherEvents<C>>(name: K, ...args: LoopWatcherEvents<C>[K]): void {
+    for (const listener of this.rawListeners(name) as ((...args: LoopWatcherEvents<C>[K]) => void)[]) {
       try {
-        listener.call(this, event)
+        listener.apply(this, args)
       } catch (error) {
-        warn(`loopwatch: a 'block' listener threw: ${String(error)}`, codes.listenerFailed)
+        warn(`loopwatch: a '${name}' listener threw: ${String(error)}`, codes.listenerFailed)
       }
     }
   }

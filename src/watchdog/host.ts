@@ -1,7 +1,9 @@
 import { Worker } from 'node:worker_threads'
 import createDebug from 'debug'
 import { codes, warn } from '../errors.js'
-import { SharedBeat, type CaptureMessage, type WatchdogConfig } from './protocol.js'
+import {
+  SharedBeat, type CaptureMessage, type SaturationMessage, type SaturationRequest, type WatchdogConfig,
+} from './protocol.js'
 
 const debug = createDebug('loopwatch')
 
@@ -37,6 +39,8 @@ export class WatchdogHost {
   readonly #shared = new SharedBeat()
   readonly #waiters = new Map<number, Waiter>()
   readonly #unclaimed = new Map<number, CaptureMessage>()
+  readonly #saturation = new Map<number, (message: SaturationMessage | undefined) => void>()
+  #nextSaturationId = 1
   #worker: Worker | undefined
 
   constructor(config: Omit<WatchdogConfig, 'buffer'>) {
@@ -50,8 +54,9 @@ export class WatchdogHost {
       env: { ...process.env, NODE_OPTIONS: cleanNodeOptions(process.env['NODE_OPTIONS']) },
       name: 'loopwatch watchdog',
     })
-    worker.on('message', (message: CaptureMessage | { type: 'failed'; message: string }) => {
+    worker.on('message', (message: CaptureMessage | SaturationMessage | { type: 'failed'; message: string }) => {
       if (message.type === 'capture') this.#settle(message.seq, message)
+      else if (message.type === 'saturation') this.#saturation.get(message.id)?.(message)
       else this.#fail(message.message)
     })
     worker.on('error', (error) => {
@@ -129,6 +134,28 @@ export class WatchdogHost {
     void this.stop()
   }
 
+  /**
+   * Has the watchdog sample the busy main thread for `durationMs`; resolves
+   * with the samples (`undefined` if the worker is gone or does not answer).
+   */
+  sampleSaturation(durationMs: number, intervalMs: number): Promise<SaturationMessage | undefined> {
+    const worker = this.#worker
+    if (worker === undefined) return Promise.resolve(undefined)
+    const id = this.#nextSaturationId++
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        settle(undefined)
+      }, durationMs + kCaptureWaitMs).unref()
+      const settle = (message: SaturationMessage | undefined) => {
+        clearTimeout(timer)
+        this.#saturation.delete(id)
+        resolve(message)
+      }
+      this.#saturation.set(id, settle)
+      worker.postMessage({ type: 'saturation', id, durationMs, intervalMs } satisfies SaturationRequest)
+    })
+  }
+
   /** At process exit: makes the watchdog disconnect its session now. */
   releaseSession(): void {
     this.#shared.releaseSession(kExitWaitMs)
@@ -141,6 +168,7 @@ export class WatchdogHost {
     liveHosts.delete(this)
     if (liveHosts.size === 0) process.off('exit', releaseSessions)
     for (const seq of [...this.#waiters.keys()]) this.#settle(seq, undefined)
+    for (const settle of [...this.#saturation.values()]) settle(undefined)
     if (worker !== undefined) {
       await worker.terminate()
       debug('watchdog worker stopped')

@@ -3,11 +3,13 @@ import type { StackFrame } from '../stack.js'
 
 // Layout of the buffer the main thread and the watchdog share:
 //   Int32  [0]  beat sequence, +1 on every heartbeat
-//   Int32  [1]  1 while the watchdog's inspector session is connected
-//   BigInt [1]  hrtime (ns) of the last heartbeat
+//   Int32  [1]  inspector sessions the watchdog has connected now
+//   Int32  [2]  1 once the main thread is exiting
+//   BigInt [2]  hrtime (ns) of the last heartbeat
 const kSeq = 0
 const kConnected = 1
-const kBytes = 16
+const kExiting = 2
+const kBytes = 24
 
 /** A view over the shared heartbeat buffer; both threads use the same class. */
 export class SharedBeat {
@@ -17,8 +19,8 @@ export class SharedBeat {
 
   constructor(buffer = new SharedArrayBuffer(kBytes)) {
     this.buffer = buffer
-    this.#i32 = new Int32Array(buffer, 0, 2)
-    this.#time = new BigInt64Array(buffer, 8, 1)
+    this.#i32 = new Int32Array(buffer, 0, 3)
+    this.#time = new BigInt64Array(buffer, 16, 1)
   }
 
   /** Main thread: records a heartbeat; returns the sequence that just ended. */
@@ -45,10 +47,16 @@ export class SharedBeat {
     if (async) await value
   }
 
-  /** Watchdog: records whether its session is connected, and wakes a main thread waiting on it. */
+  /** Watchdog: counts its connected sessions, and wakes a main thread waiting for none. */
   setConnected(connected: boolean): void {
-    Atomics.store(this.#i32, kConnected, connected ? 1 : 0)
+    Atomics.add(this.#i32, kConnected, connected ? 1 : -1)
     Atomics.notify(this.#i32, kConnected)
+  }
+
+  /** Watchdog: resolves once the main thread has started to exit. */
+  async exiting(): Promise<void> {
+    const { async, value } = Atomics.waitAsync(this.#i32, kExiting, 0)
+    if (async) await value
   }
 
   /**
@@ -59,9 +67,16 @@ export class SharedBeat {
    * does not cover sessions from `connectToMainThread()` (Node 20-24).
    */
   releaseSession(timeoutMs: number): void {
+    Atomics.store(this.#i32, kExiting, 1)
+    Atomics.notify(this.#i32, kExiting)
     if (Atomics.load(this.#i32, kConnected) === 0) return
     this.beat()
-    Atomics.wait(this.#i32, kConnected, 1, timeoutMs)
+    const deadline = performance.now() + timeoutMs
+    for (let n = Atomics.load(this.#i32, kConnected); n > 0; n = Atomics.load(this.#i32, kConnected)) {
+      const leftMs = deadline - performance.now()
+      if (leftMs <= 0) return
+      Atomics.wait(this.#i32, kConnected, n, leftMs)
+    }
   }
 }
 
@@ -73,6 +88,22 @@ export interface WatchdogConfig {
   hangTimeoutMs: number
   /** Write hang reports to stderr (the `log: true` option). */
   writeHangs: boolean
+}
+
+/** Main thread to watchdog: sample the busy loop (saturation). */
+export interface SaturationRequest {
+  type: 'saturation'
+  id: number
+  durationMs: number
+  intervalMs: number
+}
+
+/** Watchdog to main thread: what the saturation sampling saw. */
+export interface SaturationMessage {
+  type: 'saturation'
+  id: number
+  samples: number
+  profile: ProfileEntry[]
 }
 
 /** What the watchdog sampled during one stall. */
