@@ -157,12 +157,19 @@ export interface EventsFileContents {
   blocks: ReadBlock[]
 }
 
+/** What the reader knows of how the app ended. */
+export interface ReadOptions {
+  /** The process the CLI started, and when it ended (epoch ms): its unfinished block lasted until then. */
+  rootPid?: number | undefined
+  endTime?: number | undefined
+}
+
 /**
  * Reads an events file. Lines that do not parse (a process killed mid-write)
  * are skipped. A hang with no block record after it that covers it was still
  * running when its process ended: it comes back as an unfinished block.
  */
-export function readEventsFile(path: string): EventsFileContents {
+export function readEventsFile(path: string, options: ReadOptions = {}): EventsFileContents {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -205,8 +212,12 @@ export function readEventsFile(path: string): EventsFileContents {
     }
   }
   for (const hang of pending.values()) {
+    // Stuck from its last report until the end, for the process whose end we saw.
+    const durationMs = hang.pid === options.rootPid && options.endTime !== undefined
+      ? Math.max(hang.elapsed, options.endTime - hang.startTime)
+      : hang.elapsed
     const event: BlockEvent = {
-      id: id++, startTime: hang.startTime, duration: hang.elapsed, threshold: hang.threshold, hang: true,
+      id: id++, startTime: hang.startTime, duration: durationMs, threshold: hang.threshold, hang: true,
       stack: hang.stack, samples: hang.stack.length > 0 ? 1 : 0,
       profile: hang.stack.length > 0 ? [{ stack: hang.stack, count: 1 }] : [],
     }

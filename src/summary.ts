@@ -29,7 +29,10 @@ export interface CulpritSummary {
 /** @internal A culprit's running totals. */
 export interface CulpritGroup {
   readonly key: string
-  readonly frame: StackFrame | undefined
+  /** The culprit's frame in `stack`. */
+  frame: StackFrame | undefined
+  /** Replaces the frame's label: the group of culprits past the limit. */
+  readonly label?: string
   readonly startup: boolean
   count: number
   total: number
@@ -112,7 +115,10 @@ export class BlockSummary {
     group.total += event.duration
     // Within a group every stack has the same first user frame: keep the
     // longest block's, the one most worth reading.
-    if (event.duration >= group.max && (event.stack.length > 0 || group.stack.length === 0)) group.stack = event.stack
+    if (event.duration >= group.max && event.stack.length > 0 && group.key !== kOtherKey) {
+      group.stack = event.stack
+      group.frame = culpritOf(event.stack).frame
+    }
     group.max = Math.max(group.max, event.duration)
     if (event.hang) group.hangs++
     if (options.unfinished) group.unfinished++
@@ -132,7 +138,7 @@ export class BlockSummary {
   /** The culprits, most blocked time first. */
   summary(cwd = process.cwd()): CulpritSummary[] {
     return this.groups().map((group) => ({
-      culprit: culpritLabel(group.frame, cwd),
+      culprit: group.label ?? culpritLabel(group.frame, cwd),
       frame: group.frame,
       startup: group.startup,
       count: group.count,
@@ -160,16 +166,15 @@ export class BlockSummary {
     let key = `${startup ? 'startup\u0000' : ''}${culprit.key}`
     let group = this.#groups.get(key)
     if (group !== undefined) return group
-    let frame = culprit.frame
-    if (this.#groups.size >= kMaxCulprits) {
+    const other = this.#groups.size >= kMaxCulprits
+    if (other) {
       key = kOtherKey
-      frame = { functionName: kOtherKey, file: '', line: 0, column: 0, internal: true }
       group = this.#groups.get(key)
       if (group !== undefined) return group
     }
     group = {
-      key, frame, startup, count: 0, total: 0, max: 0, hangs: 0, unfinished: 0,
-      causes: new Map(), stack: [], durations: [], profile: new Map(), otherSamples: 0,
+      key, frame: other ? undefined : culprit.frame, startup, count: 0, total: 0, max: 0, hangs: 0, unfinished: 0,
+      causes: new Map(), stack: [], durations: [], profile: new Map(), otherSamples: 0, ...(other ? { label: kOtherKey } : {}),
     }
     this.#groups.set(key, group)
     return group

@@ -55,7 +55,7 @@ export async function runWatched(command: string[], options: CliOptions, io: Cli
       return 127
     }
 
-    const { starts, blocks } = readEventsFile(eventsFile)
+    const { starts, blocks } = readEventsFile(eventsFile, { rootPid: ended.pid, endTime: Date.now() })
     const summary = new BlockSummary({ timeline: true, profiles: true })
     for (const block of blocks) summary.add(block.event, block)
     const report: Report = buildReport(summary, {
@@ -90,7 +90,7 @@ function writeOrWarn(file: string, text: string, kind: string, io: CliIo): void 
   }
 }
 
-type Ended = { code: number | null; signal: string | null } | { error: Error }
+type Ended = { code: number | null; signal: string | null; pid: number | undefined } | { error: Error }
 
 /**
  * Spawns with inherited stdio and passes the CLI's signals on: Ctrl-C stops
@@ -120,7 +120,7 @@ function spawnForwarding(file: string, args: string[], env: NodeJS.ProcessEnv): 
       done({ error })
     })
     child.once('close', (code, signal) => {
-      done({ code, signal })
+      done({ code, signal, pid: child.pid })
     })
   })
 }

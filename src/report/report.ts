@@ -96,7 +96,7 @@ export function buildReport(summary: BlockSummary, meta: ReportMeta, cwd = proce
   const groups = summary.groups()
   const index = new Map(groups.map((group, i) => [group, i]))
   const culprits = groups.map((group): ReportCulprit => ({
-    culprit: culpritLabel(group.frame, cwd),
+    culprit: group.label ?? culpritLabel(group.frame, cwd),
     function: group.frame?.functionName ?? null,
     file: group.frame?.file ?? null,
     line: group.frame?.line ?? null,

@@ -25,7 +25,7 @@ export function formatSummaryTable(report: Report, rows = kDefaultRows): string 
   const cells = shown.map((c) => [
     String(c.count),
     formatTotal(c.total),
-    formatMs(c.max),
+    formatTotal(c.max),
     `${c.startup ? '(startup) ' : ''}${c.culprit}${c.unfinished > 0 ? ' (still running when the app ended)' : ''}`,
   ])
   const header = ['count', 'total', 'max', 'culprit']
