@@ -50,11 +50,16 @@ export function causeOf(event: BlockEvent): string {
   return 'unknown'
 }
 
+/** Node's files that load the entry point: on the stack while the app's module graph is first evaluated. */
+const kEntryFiles = new Set(['node:internal/modules/run_main', 'node:internal/main/run_main_module'])
+
 /**
- * Whether a block began before the event loop started: top-level module code,
- * synchronous start-up work.
+ * Whether a block happened during start-up: it began before the event loop
+ * started (a CommonJS entry's top-level code), or it ran under the loading of
+ * the entry point (an ES module's top-level code runs inside the loop).
  */
 export function isStartupBlock(event: BlockEvent): boolean {
   const loopStartMs = performance.nodeTiming.loopStart
-  return loopStartMs < 0 || event.startTime < performance.timeOrigin + loopStartMs
+  if (loopStartMs < 0 || event.startTime < performance.timeOrigin + loopStartMs) return true
+  return event.stack.some((frame) => kEntryFiles.has(frame.file))
 }
