@@ -68,6 +68,11 @@ export const kClientScript = String.raw`
     return m + ' m ' + Math.round((ms - m * 60000) / 1000) + ' s';
   }
   function fmtTotal(ms) { return ms < 1000 ? Math.round(ms) + ' ms' : ms < 60000 ? (ms / 1000).toFixed(1) + ' s' : fmtMs(ms); }
+  function fmtTick(ms, step) {
+    if (ms === 0 || ms < 1000) return Math.round(ms) + ' ms';
+    if (ms < 120000 || step < 60000) return (step % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(step % 100 === 0 ? 1 : 2)) + ' s';
+    return fmtMs(ms);
+  }
   function fmtSpan(ms) { return ms < 1000 ? Math.round(ms) + ' ms' : ms < 120000 ? Math.round(ms / 1000) + ' s' : fmtMs(ms); }
   function frameText(i) {
     var f = data.frames[i];
@@ -112,7 +117,7 @@ export const kClientScript = String.raw`
     for (var x = 0; x <= span; x += step) {
       var px = (x / span * (W - 2)).toFixed(1);
       parts.push('<line class="tick" x1="' + px + '" x2="' + px + '" y1="0" y2="' + plotH + '"></line>');
-      parts.push('<text x="' + px + '" y="' + (plotH + 16) + '" text-anchor="' + (x === 0 ? 'start' : 'middle') + '">' + fmtSpan(x) + '</text>');
+      parts.push('<text x="' + px + '" y="' + (plotH + 16) + '" text-anchor="' + (x === 0 ? 'start' : 'middle') + '">' + fmtTick(x, step) + '</text>');
     }
     for (i = 0; i < n; i++) {
       var d = data.d[i];
@@ -148,7 +153,7 @@ export const kClientScript = String.raw`
         (c.hangs ? '<span class="tag bad">' + c.hangs + (c.hangs === 1 ? ' hang' : ' hangs') + '</span>' : '');
       return '<tr data-c="' + i + '"><td class="num">' + c.count + '</td><td class="num">' + fmtTotal(c.total) +
         '<span class="share" style="width:' + Math.max(2, c.total / top * 60).toFixed(0) + 'px"></span></td><td class="num">' +
-        fmtMs(c.max) + '</td><td class="num">' + fmtMs(c.p95) + '</td><td>' + causes + '</td><td class="culprit">' + tags +
+        fmtTotal(c.max) + '</td><td class="num">' + fmtTotal(c.p95) + '</td><td>' + causes + '</td><td class="culprit">' + tags +
         esc(c.culprit) + '</td></tr>';
     }).join('');
   }
@@ -229,7 +234,7 @@ export const kClientScript = String.raw`
     }).join('\n');
   }
   function renderStacks(c) {
-    var html = '<p class="count">The longest block, ' + fmtMs(c.max) + '</p><pre>' + (c.stack.length ? stackHtml(c.stack) : '(no stack sampled)') + '</pre>';
+    var html = '<p class="count">The longest block, ' + fmtTotal(c.max) + '</p><pre>' + (c.stack.length ? stackHtml(c.stack) : '(no stack sampled)') + '</pre>';
     var total = c.profile.reduce(function (n, p) { return n + p[1]; }, 0);
     c.profile.slice(0, 10).forEach(function (p) {
       html += '<p class="count">' + p[1] + (p[1] === 1 ? ' sample' : ' samples') + ' (' + (p[1] / total * 100).toFixed(0) + '%)</p><pre>' + stackHtml(p[0]) + '</pre>';

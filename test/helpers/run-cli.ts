@@ -55,7 +55,10 @@ export function startCli(args: string[], timeoutMs = 20_000): LiveCli {
       for (const check of waiters) check()
     })
   }
-  const ended = once(child, 'close').then(([code, signal]) => ({ code, signal }) as { code: number | null; signal: NodeJS.Signals | null })
+  const ended = once(child, 'close').then((args) => {
+    const [code, signal] = args as [number | null, NodeJS.Signals | null]
+    return { code, signal }
+  })
   const deadline = setTimeout(() => {
     live.killAll()
   }, timeoutMs).unref()

@@ -53,10 +53,10 @@ test('a hang with no block after it was still running at the end: an unfinished 
   const { blocks } = readEventsFile(file)
   const last = blocks.at(-1)
   assert.equal(blocks.length, 2)
-  assert.equal(last?.unfinished, true)
-  assert.equal(last?.event.duration, 2000)
-  assert.deepEqual(last?.event.stack, spin)
-  const endTime = (last?.event.startTime ?? 0) + 3000
+  assert.ok(last?.unfinished)
+  assert.equal(last.event.duration, 2000)
+  assert.deepEqual(last.event.stack, spin)
+  const endTime = last.event.startTime + 3000
   assert.equal(readEventsFile(file, { rootPid: process.pid, endTime }).blocks.at(-1)?.event.duration, 3000)
   assert.equal(readEventsFile(file, { rootPid: process.pid + 1, endTime }).blocks.at(-1)?.event.duration, 2000)
 })
@@ -68,7 +68,7 @@ test('a hang followed by its own block is not unfinished; an earlier block writt
     appendFileSync(file, `${JSON.stringify(record)}\n`)
   }
   const common = { pid: 42, threshold: 50 }
-  line({ type: 'stack', ...common, id: 0, frames: spin } as EventsRecord)
+  line({ type: 'stack', ...common, id: 0, frames: spin })
   // Stall A ended at now-3000; stall B began at now-2000, hang reported at now-800.
   line({ type: 'hang', ...common, startTime: now - 2000, elapsed: 1200, stack: spin })
   line({ type: 'block', ...common, startTime: now - 3100, duration: 100, hang: false, samples: 1, stack: 0, profile: [], startup: false })

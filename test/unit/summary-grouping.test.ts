@@ -28,13 +28,14 @@ test('groups by the first user frame, sorts by total blocked time, with count, m
     ['(no stack sampled)', 1, 60, 60],
   ])
   const [render, parse] = rows
-  assert.deepEqual(render?.causes, { Timeout: 2 })
-  assert.deepEqual(parse?.causes, { unknown: 10 })
+  assert.ok(render && parse)
+  assert.deepEqual(render.causes, { Timeout: 2 })
+  assert.deepEqual(parse.causes, { unknown: 10 })
   // Nearest rank: the 10th of 10 values.
-  assert.equal(parse?.p95, 109)
+  assert.equal(parse.p95, 109)
   // The longest block's stack is the example.
-  assert.equal(render?.stack[0]?.line, 41)
-  assert.equal(render?.frame?.functionName, 'renderPage')
+  assert.equal(render.stack[0]?.line, 41)
+  assert.equal(render.frame?.functionName, 'renderPage')
 })
 
 test('start-up blocks form their own group; a cause object with a type is read too', () => {
@@ -78,8 +79,9 @@ test('memory is bounded: culprits past the limit share one group, durations are 
   const many = new BlockSummary()
   for (let i = 0; i < 5000; i++) many.add(block(i % 100, [frame('g', '/app/g.js', 1)]))
   const [row] = many.summary()
-  assert.equal(row?.count, 5000)
-  assert.ok(row !== undefined && row.p95 >= 90 && row.p95 <= 99, `p95 ${row?.p95}`)
+  assert.ok(row)
+  assert.equal(row.count, 5000)
+  assert.ok(row.p95 >= 90 && row.p95 <= 99, `p95 ${row.p95}`)
 })
 
 test('profiles merge sampled stacks per culprit; the timeline keeps every block', () => {
