@@ -1,5 +1,6 @@
 import type { BlockEvent, ProfileEntry } from './events.js'
-import { causeOf, culpritLabel, culpritOf } from './culprit.js'
+import { causeOf, culpritLabel, culpritOf, isStartupBlock } from './culprit.js'
+import { codes, warn } from './errors.js'
 import { stackKey, type StackFrame } from './stack.js'
 
 /** Blocks from one culprit, as `LoopWatcher#summary()` returns them. Times in milliseconds. */
@@ -198,6 +199,20 @@ export class BlockSummary {
     x ^= x << 5
     this.#seed = x >>> 0
     return this.#seed / 0x1_0000_0000
+  }
+}
+
+/** The watcher's hook that counts every block into `summary` (for `LoopWatcher#summary()`). */
+export function summaryExtension(summary: BlockSummary): { block(event: BlockEvent): void } {
+  return {
+    block(event) {
+      try {
+        summary.add(event, { startup: isStartupBlock(event) })
+      } catch (error) {
+        // Runs in loopwatch's own timer: never into the host.
+        warn(`loopwatch: could not count a block in summary(): ${String(error)}`, codes.listenerFailed, true)
+      }
+    },
   }
 }
 

@@ -13,8 +13,7 @@ import { createBlockLogger, type BlockLogger } from './log.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { OtelExtension } from './otel.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
-import { BlockSummary, type CulpritSummary } from './summary.js'
-import { isStartupBlock } from './culprit.js'
+import { BlockSummary, summaryExtension, type CulpritSummary } from './summary.js'
 import { WatchdogHost } from './watchdog/host.js'
 import type { CaptureMessage } from './watchdog/protocol.js'
 
@@ -105,7 +104,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const intervalMs = heartbeatInterval(options.threshold)
     this.#logger = createBlockLogger(options.log)
     if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks, intervalMs)
-    this.#extensions.push({ block: (event) => { this.#summary.add(event, { startup: isStartupBlock(event) }) } })
+    this.#extensions.push(summaryExtension(this.#summary))
     this.#probeId = installProbe(this.#probe)
     // connectToMainThread() reaches only the process's main thread: from a
     // worker thread the probe would sample the wrong thread. Measure blocks

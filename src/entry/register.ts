@@ -62,13 +62,15 @@ function register(): void {
 
   const report = settings.report
   if (report !== undefined) {
+    // Under NODE_OPTIONS every node process writes at its own exit: `%p` names one file per process.
+    const file = report.file.replace(/%p/g, String(process.pid))
     const summary = new BlockSummary({ timeline: true, profiles: true })
     watcher.on('block', (event) => {
       summary.add(event, { startup: isStartupBlock(event), pid: process.pid })
     })
     process.once('exit', (code) => {
       try {
-        writeReport(report.file, buildReport(summary, {
+        writeReport(file, buildReport(summary, {
           command: [process.argv0, ...process.execArgv, ...process.argv.slice(1)],
           startTime: performance.timeOrigin,
           duration: performance.now(),
@@ -78,7 +80,7 @@ function register(): void {
           processes: 1,
         }), report.format)
       } catch (error) {
-        process.emitWarning(`loopwatch: could not write LOOPWATCH_REPORT ${report.file}: ${String(error)}`,
+        process.emitWarning(`loopwatch: could not write LOOPWATCH_REPORT ${file}: ${String(error)}`,
           { code: codes.invalidEnv })
       }
     })

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
@@ -67,11 +67,16 @@ test('LOOPWATCH_LOG=0: silent; LOOPWATCH_REPORT=x.json: a report that fits the s
   assert.equal(report.events.length, 1)
 })
 
-test('LOOPWATCH_REPORT=x.html: a self-contained page, written at exit', async (t) => {
-  const file = join(tempDir(t), 'report.html')
-  const { code } = await runFixture(fixture('app-blocks.cjs'), [], { ...preload, env: { LOOPWATCH_LOG: '0', LOOPWATCH_REPORT: file } })
+test('LOOPWATCH_REPORT=x-%p.html: a self-contained page, written at exit, named after the process id', async (t) => {
+  const dir = tempDir(t)
+  const { code } = await runFixture(fixture('app-blocks.cjs'), [], {
+    ...preload, env: { LOOPWATCH_LOG: '0', LOOPWATCH_REPORT: join(dir, 'report-%p.html') },
+  })
   assert.equal(code, 4)
-  const html = readFileSync(file, 'utf8')
+  const files = readdirSync(dir)
+  assert.equal(files.length, 1)
+  assert.match(files[0] ?? '', /^report-\d+\.html$/)
+  const html = readFileSync(join(dir, files[0] ?? ''), 'utf8')
   assert.match(html, /^<!doctype html>/)
   assert.match(html, /"culprit":"appWork \(app-blocks\.cjs:3\)"/)
   // Self-contained: no external scripts, styles or images.
