@@ -47,7 +47,7 @@ test('--html: the report renders in a real browser: timeline bars, culprit rows,
   })
   const html = join(dir, 'report.html')
   const json = join(dir, 'report.json')
-  const { code, stderr } = await runCli(['-q', '-t', '20', '--html', html, '--json', json, 'report-demo.mjs'])
+  const { code, stderr } = await runCli(['-q', '-t', '20', '--hang-timeout', '300', '--html', html, '--json', json, 'report-demo.mjs'])
   assert.equal(code, 0, stderr)
   const report = JSON.parse(readFileSync(json, 'utf8')) as Report
   await withPage(async (page, errors) => {
@@ -64,9 +64,9 @@ test('--html: the report renders in a real browser: timeline bars, culprit rows,
     const parse = report.culprits.findIndex((c) => c.function === 'Object.parseRows')
     assert.ok(parse >= 0)
     await rows.nth(parse).click()
-    assert.equal(await page.textContent('#detail-title'), 'Object.parseRows (report-demo.mjs:21)')
-    assert.ok(await page.locator('#flame .node', { hasText: 'Object.parseRows (report-demo.mjs:21:' }).count() >= 1)
-    assert.match(await page.textContent('#stacks') ?? '', /at Object\.parseRows \(report-demo\.mjs:21:\d+\)\n {4}at Timeout\.tick/)
+    assert.equal(await page.textContent('#detail-title'), 'Object.parseRows (report-demo.mjs:22)')
+    assert.ok(await page.locator('#flame .node', { hasText: 'Object.parseRows (report-demo.mjs:22:' }).count() >= 1)
+    assert.match(await page.textContent('#stacks') ?? '', /at Object\.parseRows \(report-demo\.mjs:22:\d+\)\n {4}at Timeout\.tick/)
     // The other culprits' bars are dimmed, parseRows' are not.
     // String expressions: the page's DOM types are not in this project's lib.
     const opacity = (selector: string) => page.evaluate(`getComputedStyle(document.querySelector('${selector.replace(/'/g, "\\'")}')).opacity`)
