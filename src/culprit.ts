@@ -36,18 +36,9 @@ export function culpritLabel(frame: StackFrame | undefined, cwd = process.cwd())
   return `${frame.functionName} (${displayPath(frame.file, cwd)}:${frame.line})`
 }
 
-/**
- * What kind of callback blocked, when debug mode says (`event.cause`, a name
- * or an object with a `type`); `'unknown'` otherwise.
- */
+/** The block's cause: `cpu`, `sync-io`, `gc`, `wait` or `unknown`. */
 export function causeOf(event: BlockEvent): string {
-  const cause = (event as { cause?: unknown }).cause
-  if (typeof cause === 'string' && cause !== '') return cause
-  if (cause !== null && typeof cause === 'object') {
-    const type = (cause as { type?: unknown }).type
-    if (typeof type === 'string' && type !== '') return type
-  }
-  return 'unknown'
+  return event.cause
 }
 
 /** Node's files that load the entry point: on the stack while the app's module graph is first evaluated. */

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { classifyCause, type BlockCause } from './cause.js'
 import type { BlockEvent } from './events.js'
 import { stackKey, type StackFrame } from './stack.js'
 
@@ -36,7 +37,7 @@ export interface BlockRecord {
   samples: number
   stack: number
   profile: [stackId: number, count: number][]
-  cause?: string
+  cause?: BlockCause
   startup: boolean
 }
 
@@ -101,18 +102,12 @@ export class EventsWriter {
 
   block(event: BlockEvent, startup: boolean): void {
     if (this.#fd === undefined) return
-    const cause = (event as { cause?: unknown }).cause
-    const record: BlockRecord = {
+    this.#write({
       type: 'block', pid: process.pid, startTime: event.startTime, duration: event.duration, threshold: event.threshold,
       hang: event.hang, samples: event.samples, stack: this.#stackId(event.stack),
       profile: event.profile.slice(0, 20).map((entry) => [this.#stackId(entry.stack), entry.count]),
-      startup,
-    }
-    if (typeof cause === 'string') record.cause = cause
-    else if (cause !== null && typeof cause === 'object' && typeof (cause as { type?: unknown }).type === 'string') {
-      record.cause = (cause as { type: string }).type
-    }
-    this.#write(record)
+      cause: event.cause, startup,
+    })
   }
 
   close(): void {
@@ -206,8 +201,8 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
         id: id++, startTime: record.startTime, duration: record.duration, threshold: record.threshold, hang: record.hang,
         stack: stackOf(record.pid, record.stack), samples: record.samples,
         profile: record.profile.map(([stackId, count]) => ({ stack: stackOf(record.pid, stackId), count })),
+        cause: record.cause ?? 'unknown',
       }
-      if (record.cause !== undefined) Object.assign(event, { cause: record.cause })
       blocks.push({ event, pid: record.pid, startup: record.startup, unfinished: false })
     }
   }
@@ -220,6 +215,8 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
       id: id++, startTime: hang.startTime, duration: durationMs, threshold: hang.threshold, hang: true,
       stack: hang.stack, samples: hang.stack.length > 0 ? 1 : 0,
       profile: hang.stack.length > 0 ? [{ stack: hang.stack, count: 1 }] : [],
+      // Classified as the main thread would have, from the stack (GC pauses unknown here).
+      cause: classifyCause(hang.stack, { startMs: 0, durationMs: durationMs }, []),
     }
     blocks.push({ event, pid: hang.pid, startup: false, unfinished: true })
   }

@@ -19,7 +19,7 @@ export interface CulpritSummary {
   max: number
   /** 95th percentile of the durations, ms (nearest rank; sampled past 1,024 blocks). */
   p95: number
-  /** Blocks per cause: the kind of callback, from debug mode; `unknown` without it. */
+  /** Blocks per cause (`cpu`, `sync-io`, `gc`, `wait`, `unknown`: see `BlockEvent#cause`). */
   causes: Record<string, number>
   /** Blocks that outlasted `hangTimeout`. */
   hangs: number

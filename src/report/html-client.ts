@@ -53,8 +53,8 @@ export const kClientScript = String.raw`
   var colors = [];
   var next = 0;
   data.causes.forEach(function (name, i) { colors[i] = name === 'unknown' ? grey : palette[next++ % palette.length]; });
-  // Without debug mode every cause is 'unknown': colour by culprit instead.
-  var colorBy = data.causes.some(function (name) { return name !== 'unknown'; }) ? 'cause' : 'culprit';
+  // One cause for every block (all 'cpu', say) tells the bars nothing apart: colour by culprit then.
+  var colorBy = data.causes.length > 1 ? 'cause' : 'culprit';
   function culpritColor(i) { return i < palette.length ? palette[i] : grey; }
   function barColor(i) { return colorBy === 'cause' ? colors[data.k[i]] : culpritColor(data.c[i]); }
   var selected = -1;

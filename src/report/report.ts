@@ -57,7 +57,7 @@ export interface ReportCulprit {
   hangs: number
   /** Blocks still running when the app ended (it hung and was killed). */
   unfinished: number
-  /** Blocks per cause (`unknown` without debug mode). */
+  /** Blocks per cause (`cpu`, `sync-io`, `gc`, `wait`, `unknown`). */
   causes: Record<string, number>
   /** The longest block's stack, innermost first. */
   stack: StackFrame[]

@@ -1,8 +1,9 @@
+import type { BlockCause } from '../../src/cause.js'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
 import { buildReport, type Report } from '../../src/report/report.js'
 import { BlockSummary } from '../../src/summary.js'
 
-const kCauses = ['Timeout', 'Immediate', 'PROMISE', 'HTTPINCOMINGMESSAGE', 'unknown']
+const kCauses: BlockCause[] = ['cpu', 'sync-io', 'gc', 'wait', 'unknown']
 
 /**
  * A report of `blocks` blocks from a dozen culprits over ten minutes, each
@@ -34,12 +35,12 @@ export function syntheticReport(blocks: number, cwd: string): Report {
     const c = Math.min(11, Math.floor(random() ** 2 * 12))
     const stacks = culprits[c] ?? []
     const stack = stacks[0] ?? []
-    const event = {
+    const event: BlockEvent = {
       id: i + 1, startTime: startTime + (i / blocks) * 600_000, duration: 50 + random() * (c === 0 ? 900 : 200), threshold: 50,
       hang: false, stack, samples: 6,
       profile: stacks.map((s, j) => ({ stack: s, count: 3 - j })),
-      cause: kCauses[(c + i) % kCauses.length],
-    } as BlockEvent
+      cause: kCauses[(c + i) % kCauses.length] ?? 'unknown',
+    }
     summary.add(event, { pid: 4242 })
   }
   return buildReport(summary, {

@@ -6,7 +6,7 @@ import { fixture, runFixture, type RunOptions } from '../helpers/run-fixture.js'
 // it: the block is reported, exactly one watchdog starts, the app's exit code
 // is kept and the process ends promptly.
 const cases: { name: string; file: string; code: number; report: RegExp; run: RunOptions }[] = [
-  { name: '--import, ESM app', file: 'app-blocks.mjs', code: 3, report: /at blockFor \(block\.mjs:3:\d+\)\n {4}at Timeout\.appWork \(app-blocks\.mjs:4:\d+\)/,
+  { name: '--import, ESM app', file: 'app-blocks.mjs', code: 3, report: /at blockFor \(block\.mjs:\d+:\d+\)\n {4}at Timeout\.appWork \(app-blocks\.mjs:4:\d+\)/,
     run: { nodeArgs: ['--import', 'loopwatch/register'] } },
   { name: '--import, CJS app', file: 'app-blocks.cjs', code: 4, report: /at appWork \(app-blocks\.cjs:3:\d+\)/,
     run: { nodeArgs: ['--import', 'loopwatch/register'] } },
@@ -31,7 +31,7 @@ for (const { name, file, code, report, run } of cases) {
     const elapsedMs = performance.now() - started
     assert.equal(result.code, code, result.stderr)
     assert.equal(result.stderr.match(/watchdog worker started/g)?.length, 1, result.stderr)
-    assert.match(result.stderr, /loopwatch: event loop blocked for \d+ ms \(threshold 30 ms\)/)
+    assert.match(result.stderr, /loopwatch: event loop blocked for \d+ ms \(threshold 30 ms, cause: wait\)/)
     assert.match(result.stderr, report)
     // The app ends at ~0.6 s; a preload that kept it alive would hit the timeout.
     assert.ok(elapsedMs < 8000, `took ${elapsedMs} ms`)

@@ -20,7 +20,7 @@ function tempFile(t: TestContext): string {
 }
 
 const block = (startTime: number, duration: number, stack: StackFrame[]): BlockEvent =>
-  ({ id: 1, startTime, duration, threshold: 50, hang: false, stack, samples: 2, profile: [{ stack, count: 2 }] })
+  ({ id: 1, startTime, duration, threshold: 50, hang: false, stack, samples: 2, profile: [{ stack, count: 2 }], cause: 'cpu' })
 
 test('blocks round-trip; each stack is written once per process', (t) => {
   const file = tempFile(t)
@@ -29,13 +29,13 @@ test('blocks round-trip; each stack is written once per process', (t) => {
   const writer = new EventsWriter(fd)
   writer.start(50)
   writer.block(block(1000, 120, parse), true)
-  writer.block({ ...block(2000, 80, parse), cause: 'Timeout' } as BlockEvent, false)
+  writer.block({ ...block(2000, 80, parse), cause: 'sync-io' }, false)
   writer.close()
   const { starts, blocks } = readEventsFile(file)
   assert.deepEqual(starts.map((s) => [s.pid, s.threshold]), [[process.pid, 50]])
-  assert.deepEqual(blocks.map((b) => [b.event.duration, b.event.stack, b.startup, b.unfinished, (b.event as { cause?: string }).cause]), [
-    [120, parse, true, false, undefined],
-    [80, parse, false, false, 'Timeout'],
+  assert.deepEqual(blocks.map((b) => [b.event.duration, b.event.stack, b.startup, b.unfinished, b.event.cause]), [
+    [120, parse, true, false, 'cpu'],
+    [80, parse, false, false, 'sync-io'],
   ])
   assert.deepEqual(blocks[0]?.event.profile, [{ stack: parse, count: 2 }])
 })
@@ -56,6 +56,7 @@ test('a hang with no block after it was still running at the end: an unfinished 
   assert.ok(last?.unfinished)
   assert.equal(last.event.duration, 2000)
   assert.deepEqual(last.event.stack, spin)
+  assert.equal(last.event.cause, 'cpu')
   const endTime = last.event.startTime + 3000
   assert.equal(readEventsFile(file, { rootPid: process.pid, endTime }).blocks.at(-1)?.event.duration, 3000)
   assert.equal(readEventsFile(file, { rootPid: process.pid + 1, endTime }).blocks.at(-1)?.event.duration, 2000)

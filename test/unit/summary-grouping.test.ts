@@ -10,16 +10,16 @@ const timers = frame('listOnTimeout', 'node:internal/timers', 581, true)
 
 let nextId = 1
 function block(duration: number, stack: StackFrame[], extra: Partial<BlockEvent> = {}): BlockEvent {
-  return { id: nextId++, startTime: 1000 * nextId, duration, threshold: 50, hang: false, stack, samples: 1, profile: [], ...extra }
+  return { id: nextId++, startTime: 1000 * nextId, duration, threshold: 50, hang: false, stack, samples: 1, profile: [], cause: 'cpu', ...extra }
 }
 
 test('groups by the first user frame, sorts by total blocked time, with count, max, p95 and causes', () => {
   const summary = new BlockSummary()
   // parseReport blocks at two lines of one function: one culprit.
   for (let i = 0; i < 10; i++) summary.add(block(100 + i, [native, frame('parseReport', '/app/src/report.ts', 12 + (i % 2)), timers]))
-  summary.add(block(900, [frame('renderPage', '/app/src/page.ts', 40), timers], { cause: 'Timeout' } as Partial<BlockEvent>))
-  summary.add(block(950, [frame('renderPage', '/app/src/page.ts', 41), timers], { cause: 'Timeout' } as Partial<BlockEvent>))
-  summary.add(block(60, []))
+  summary.add(block(900, [frame('renderPage', '/app/src/page.ts', 40), timers], { cause: 'sync-io' }))
+  summary.add(block(950, [frame('renderPage', '/app/src/page.ts', 41), timers], { cause: 'gc' }))
+  summary.add(block(60, [], { cause: 'unknown' }))
   const rows = summary.summary('/app')
   assert.deepEqual(rows.map((r) => [r.culprit, r.count, Math.round(r.total), Math.round(r.max)]), [
     ['renderPage (src/page.ts:41)', 2, 1850, 950],
@@ -29,8 +29,8 @@ test('groups by the first user frame, sorts by total blocked time, with count, m
   ])
   const [render, parse] = rows
   assert.ok(render && parse)
-  assert.deepEqual(render.causes, { Timeout: 2 })
-  assert.deepEqual(parse.causes, { unknown: 10 })
+  assert.deepEqual(render.causes, { 'sync-io': 1, gc: 1 })
+  assert.deepEqual(parse.causes, { cpu: 10 })
   // Nearest rank: the 10th of 10 values.
   assert.equal(parse.p95, 109)
   // The longest block's stack is the example.
@@ -38,15 +38,15 @@ test('groups by the first user frame, sorts by total blocked time, with count, m
   assert.equal(render.frame?.functionName, 'renderPage')
 })
 
-test('start-up blocks form their own group; a cause object with a type is read too', () => {
+test('start-up blocks form their own group', () => {
   const summary = new BlockSummary()
   const stack = [frame('loadConfig', '/app/src/config.ts', 12)]
   summary.add(block(204, stack), { startup: true })
-  summary.add(block(120, stack, { cause: { type: 'Immediate' } } as Partial<BlockEvent>))
+  summary.add(block(120, stack, { cause: 'wait' }))
   const rows = summary.summary('/app')
   assert.deepEqual(rows.map((r) => [r.culprit, r.startup, r.count, r.causes]), [
-    ['loadConfig (src/config.ts:12)', true, 1, { unknown: 1 }],
-    ['loadConfig (src/config.ts:12)', false, 1, { Immediate: 1 }],
+    ['loadConfig (src/config.ts:12)', true, 1, { cpu: 1 }],
+    ['loadConfig (src/config.ts:12)', false, 1, { wait: 1 }],
   ])
 })
 
