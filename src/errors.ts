@@ -17,6 +17,8 @@ export const codes = {
    * added, and neither `otel.spans` nor `otel.logs` is on to record it. Warned once.
    */
   otelSpanEnded: 'LOOPWATCH_OTEL_SPAN_ENDED',
+  /** A `LOOPWATCH_*` environment variable has a bad value; `loopwatch/register` used the default. */
+  invalidEnv: 'LOOPWATCH_INVALID_ENV',
 } as const
 
 type Coded<E extends Error> = E & { code: string }

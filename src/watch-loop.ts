@@ -15,6 +15,7 @@ import { SaturationMonitor, summarizeHot, type SaturationEvent, type Stretch } f
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { OtelExtension } from './otel.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
+import { BlockSummary, summaryExtension, type CulpritSummary } from './summary.js'
 import { WatchdogHost } from './watchdog/host.js'
 import type { CaptureMessage } from './watchdog/protocol.js'
 
@@ -86,6 +87,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   readonly #debugMode: DebugMode | undefined
   readonly #saturation: SaturationMonitor | undefined
   #samplingSaturation = false
+  readonly #summary = new BlockSummary()
   #nextId = 1
   #blocks = 0
   #blockedMs = 0
@@ -100,8 +102,11 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   /** Blocks waiting for the watchdog's samples before they are emitted. */
   readonly #publishing = new Set<Promise<void>>()
 
-  /** @internal Use {@link watchLoop}. */
-  constructor(options: ResolvedOptions<C>, clock: Clock = loopClock) {
+  /**
+   * @internal Use {@link watchLoop}. `internals.eventsFile`: the watchdog
+   * appends a JSON line there for each hang report (the CLI's record).
+   */
+  constructor(options: ResolvedOptions<C>, clock: Clock = loopClock, internals: { eventsFile?: string } = {}) {
     super()
     this.options = options
     if (options.otel) this.#extensions.push(new OtelExtension(options))
@@ -111,11 +116,12 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     if (options.saturation !== false) {
       this.#saturation = new SaturationMonitor(options.saturation.utilization, options.saturation.window)
     }
+    this.#extensions.push(summaryExtension(this.#summary))
     this.#probeId = installProbe(this.#probe)
     // connectToMainThread() reaches only the process's main thread: from a
     // worker thread the probe would sample the wrong thread. Measure blocks
     // there without stacks.
-    if (isMainThread) this.#host = startWatchdog(this.#probeId, options)
+    if (isMainThread) this.#host = startWatchdog(this.#probeId, options, internals.eventsFile)
     // Measure from here: starting the worker above is loopwatch's own work.
     this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
     this.#timer = setInterval(this.#beat, intervalMs).unref()
@@ -293,6 +299,15 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   }
 
   /**
+   * Blocks since start grouped by culprit (the first frame outside Node and
+   * loopwatch), most blocked time first: count, total, max and p95 duration
+   * (ms), causes, and the longest block's stack.
+   */
+  summary(): CulpritSummary[] {
+    return this.#summary.summary()
+  }
+
+  /**
    * Stops watching: releases the worker, the timer, the hooks and the probe.
    * Blocks already measured are emitted first; a block in progress is not.
    * Idempotent: every call returns the same promise.
@@ -305,6 +320,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       // Blocks already measured are still emitted; one in progress is not.
       await Promise.all(this.#publishing)
       this.#closed = true
+      this.#logger.flush()
       this.#gcPauses.stop()
       await Promise.all([this.#host?.stop(), ...this.#extensions.map((extension) => extension.stop?.())])
       debug('stopped')
@@ -313,13 +329,14 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   }
 }
 
-function startWatchdog(probeId: number, options: ResolvedOptions): WatchdogHost | undefined {
+function startWatchdog(probeId: number, options: ResolvedOptions, eventsFile: string | undefined): WatchdogHost | undefined {
   try {
     return new WatchdogHost({
       probeId,
       thresholdMs: options.threshold,
       hangTimeoutMs: options.hangTimeout,
       writeHangs: options.log === true,
+      ...(eventsFile === undefined ? {} : { eventsFile }),
     })
   } catch (error) {
     warn(`loopwatch: could not start the watchdog thread (${String(error)}); blocks are measured without stacks`,

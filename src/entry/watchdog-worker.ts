@@ -14,6 +14,7 @@ import type { ProfileEntry } from '../events.js'
 import {
   SharedBeat, type CaptureMessage, type SaturationMessage, type SaturationRequest, type WatchdogConfig,
 } from '../watchdog/protocol.js'
+import { openEventsFile, writeHangRecord } from '../events-file.js'
 
 const debug = createDebug('loopwatch:watchdog')
 const config = workerData as WatchdogConfig
@@ -25,6 +26,8 @@ const kSampleIntervalMs = Math.min(100, Math.max(10, config.thresholdMs / 2))
 const kMaxSamples = 100
 const kTimedOut = Symbol('timed out')
 const kEnded = Symbol('stall ended')
+/** The CLI's events file: hangs are recorded there too, for a process that never gets unstuck. */
+const eventsFd = config.eventsFile === undefined ? undefined : openEventsFile(config.eventsFile)
 
 let lastSampledSeq = -1
 
@@ -86,6 +89,7 @@ async function sample(seq: number): Promise<void> {
           const text = same ? formatHangRepeat(elapsedMs()) : formatHang(elapsedMs(), config.thresholdMs, latest)
           writeSync(2, `${text}\n`)
         }
+        if (eventsFd !== undefined) writeHangRecord(eventsFd, elapsedMs(), config.thresholdMs, latest)
         lastHangKey = key
         // The same stack again: report it ever less often (1x, 2x, 4x ...
         // hangTimeout); a new stack is reported at the next hangTimeout.

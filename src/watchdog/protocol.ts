@@ -88,6 +88,8 @@ export interface WatchdogConfig {
   hangTimeoutMs: number
   /** Write hang reports to stderr (the `log: true` option). */
   writeHangs: boolean
+  /** Append a JSON line per hang report to this file (the CLI reads it). */
+  eventsFile?: string
 }
 
 /** Main thread to watchdog: sample the busy loop (saturation). */

@@ -1,0 +1,101 @@
+// `node --import loopwatch/register app.js` (or `--require`, or NODE_OPTIONS):
+// watches the app's main thread with options from LOOPWATCH_* variables.
+// Never throws and never stops the app: a bad variable is a warning and its
+// default is used.
+import { isMainThread } from 'node:worker_threads'
+import { performance } from 'node:perf_hooks'
+import createDebug from 'debug'
+import { isStartupBlock } from '../culprit.js'
+import { readEnv } from '../env.js'
+import { EventsWriter, openEventsFile } from '../events-file.js'
+import { codes } from '../errors.js'
+import { validateOptions } from '../options.js'
+import { buildReport, writeReport } from '../report/report.js'
+import { BlockSummary } from '../summary.js'
+import { LoopWatcher } from '../watch-loop.js'
+import { loopClock } from '../clock.js'
+
+const debug = createDebug('loopwatch:register')
+// Preloaded twice (--import and NODE_OPTIONS, or the ESM and the CJS build):
+// the process-wide mark keeps it to one watcher.
+const kRegistered = Symbol.for('loopwatch.register')
+const global = process as unknown as Record<symbol, boolean | undefined>
+
+// Worker threads inherit --import/--require and NODE_OPTIONS: the app's
+// workers load this file too. They are left alone; to watch a worker's loop,
+// call watchLoop() inside it.
+if (isMainThread && global[kRegistered] !== true) {
+  global[kRegistered] = true
+  register()
+}
+
+function register(): void {
+  const settings = readEnv(process.env)
+  for (const warning of settings.warnings) {
+    process.emitWarning(`loopwatch: ${warning}`, { code: codes.invalidEnv })
+  }
+  let watcher: LoopWatcher
+  try {
+    const internals = settings.eventsFile === undefined ? {} : { eventsFile: settings.eventsFile }
+    watcher = new LoopWatcher(validateOptions(settings.options), loopClock, internals)
+  } catch (error) {
+    process.emitWarning(`loopwatch: not watching: ${String(error)}`, { code: codes.invalidEnv })
+    return
+  }
+  debug('watching with %o', settings.options)
+
+  if (settings.eventsFile !== undefined) {
+    const fd = openEventsFile(settings.eventsFile)
+    if (fd === undefined) {
+      process.emitWarning(`loopwatch: cannot append to LOOPWATCH_EVENTS file ${settings.eventsFile}`, { code: codes.invalidEnv })
+    } else {
+      const writer = new EventsWriter(fd)
+      writer.start(watcher.options.threshold)
+      watcher.on('block', (event) => {
+        writer.block(event, isStartupBlock(event))
+      })
+      process.once('exit', () => {
+        writer.close()
+      })
+    }
+  }
+
+  const report = settings.report
+  if (report !== undefined) {
+    // Under NODE_OPTIONS every node process writes at its own exit: `%p` names one file per process.
+    const file = report.file.replace(/%p/g, String(process.pid))
+    const summary = new BlockSummary({ timeline: true, profiles: true })
+    watcher.on('block', (event) => {
+      summary.add(event, { startup: isStartupBlock(event), pid: process.pid })
+    })
+    process.once('exit', (code) => {
+      try {
+        writeReport(file, buildReport(summary, {
+          command: [process.argv0, ...process.execArgv, ...process.argv.slice(1)],
+          startTime: performance.timeOrigin,
+          duration: performance.now(),
+          exitCode: code,
+          signal: null,
+          threshold: watcher.options.threshold,
+          processes: 1,
+        }), report.format)
+      } catch (error) {
+        process.emitWarning(`loopwatch: could not write LOOPWATCH_REPORT ${file}: ${String(error)}`,
+          { code: codes.invalidEnv })
+      }
+    })
+  }
+
+  // A block just before the loop drains is measured by no later heartbeat:
+  // measure it once, when the app is about to end on its own. The ref'd timer
+  // waits for the watchdog's samples (at most 2 s, as a heartbeat would).
+  let flushed = false
+  process.on('beforeExit', () => {
+    if (flushed) return
+    flushed = true
+    const keepAlive = setTimeout(() => undefined, 2500)
+    void watcher.flush().finally(() => {
+      clearTimeout(keepAlive)
+    })
+  })
+}

@@ -1,0 +1,140 @@
+import { writeFileSync } from 'node:fs'
+import { culpritLabel } from '../culprit.js'
+import type { ProfileEntry } from '../events.js'
+import type { StackFrame } from '../stack.js'
+import { renderHtml } from './html.js'
+import { percentile, type BlockSummary } from '../summary.js'
+
+/**
+ * The report `--json` writes and the HTML report embeds. Its JSON Schema is
+ * `docs/report.schema.json`; times are milliseconds, `startTime` epoch ms.
+ */
+export interface Report {
+  /** Names this format and its version. */
+  format: 'loopwatch-report/1'
+  /** The command that ran (argv). */
+  command: string[]
+  /** When the run began, epoch ms. */
+  startTime: number
+  /** How long the run lasted, ms. */
+  duration: number
+  /** The app's exit code; `null` if a signal ended it. */
+  exitCode: number | null
+  /** The signal that ended the app, or `null`. */
+  signal: string | null
+  /** The block threshold, ms. */
+  threshold: number
+  /** Processes that reported (an app may start node processes of its own). */
+  processes: number
+  blocks: number
+  /** Milliseconds blocked, all blocks together. */
+  blockedTime: number
+  /** Most blocked time first. */
+  culprits: ReportCulprit[]
+  /** Every block in time order (up to 100,000). */
+  events: ReportEvent[]
+  /** Blocks counted in `culprits` but left out of `events`. */
+  eventsDropped: number
+}
+
+/** One culprit's blocks. */
+export interface ReportCulprit {
+  /** `parseReport (src/report.ts:12)`. */
+  culprit: string
+  /** The function blamed; `null` when no stack was sampled. */
+  function: string | null
+  file: string | null
+  line: number | null
+  /** The npm package of the culprit's file, if under node_modules. */
+  package: string | null
+  /** The blocks began before the event loop started. */
+  startup: boolean
+  count: number
+  total: number
+  max: number
+  p95: number
+  /** Blocks that outlasted the hang timeout. */
+  hangs: number
+  /** Blocks still running when the app ended (it hung and was killed). */
+  unfinished: number
+  /** Blocks per cause (`cpu`, `sync-io`, `gc`, `wait`, `unknown`). */
+  causes: Record<string, number>
+  /** The longest block's stack, innermost first. */
+  stack: StackFrame[]
+  /** Sampled stacks, merged over the culprit's blocks, most samples first. */
+  profile: ProfileEntry[]
+}
+
+/** One block on the timeline. */
+export interface ReportEvent {
+  /** When it began, ms after the report's `startTime`. */
+  time: number
+  duration: number
+  /** Index into `culprits`. */
+  culprit: number
+  cause: string
+  hang: boolean
+  unfinished: boolean
+  pid: number | null
+}
+
+/** What a report knows besides the blocks. */
+export interface ReportMeta {
+  command: string[]
+  startTime: number
+  duration: number
+  exitCode: number | null
+  signal: string | null
+  threshold: number
+  processes: number
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100
+
+/** Builds a {@link Report} from a summary that kept a timeline and profiles. */
+export function buildReport(summary: BlockSummary, meta: ReportMeta, cwd = process.cwd()): Report {
+  const groups = summary.groups()
+  const index = new Map(groups.map((group, i) => [group, i]))
+  const culprits = groups.map((group): ReportCulprit => ({
+    culprit: group.label ?? culpritLabel(group.frame, cwd),
+    function: group.frame?.functionName ?? null,
+    file: group.frame?.file ?? null,
+    line: group.frame?.line ?? null,
+    package: group.frame?.package ?? null,
+    startup: group.startup,
+    count: group.count,
+    total: round(group.total),
+    max: round(group.max),
+    p95: round(percentile(group.durations, 95)),
+    hangs: group.hangs,
+    unfinished: group.unfinished,
+    causes: Object.fromEntries(group.causes),
+    stack: group.stack,
+    profile: [...group.profile.values()].sort((a, b) => b.count - a.count),
+  }))
+  const { entries, dropped } = summary.timeline()
+  const events = entries.map((entry): ReportEvent => ({
+    time: round(entry.startTime - meta.startTime),
+    duration: round(entry.duration),
+    culprit: index.get(entry.group) ?? 0,
+    cause: entry.cause,
+    hang: entry.hang,
+    unfinished: entry.unfinished,
+    pid: entry.pid ?? null,
+  })).sort((a, b) => a.time - b.time)
+  return {
+    format: 'loopwatch-report/1',
+    ...meta,
+    duration: round(meta.duration),
+    blocks: groups.reduce((n, group) => n + group.count, 0),
+    blockedTime: round(groups.reduce((n, group) => n + group.total, 0)),
+    culprits,
+    events,
+    eventsDropped: dropped,
+  }
+}
+
+/** Writes a report as JSON, or as HTML when `format` says so. Synchronous: it runs at exit. */
+export function writeReport(file: string, report: Report, format: 'json' | 'html'): void {
+  writeFileSync(file, format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderHtml(report))
+}

@@ -1,0 +1,46 @@
+import { formatMs } from '../format.js'
+import type { Report } from './report.js'
+import { formatSpan, formatTotal } from './units.js'
+
+/** Rows the table shows before it sums up the rest. */
+const kDefaultRows = 10
+
+/**
+ * The top-blockers table the CLI prints at exit:
+ * ```
+ * loopwatch: 412 blocks, 38.2 s blocked in 5 m 12 s (12.2%)
+ *   count  total    max     culprit
+ *     380  31.9 s   210 ms  getVersion (node_modules/otel-instr/lib/version.js:14)
+ * ```
+ */
+export function formatSummaryTable(report: Report, rows = kDefaultRows): string {
+  const processes = report.processes > 1 ? ` across ${report.processes} processes` : ''
+  if (report.blocks === 0) {
+    return `loopwatch: no blocks over ${formatMs(report.threshold)} in ${formatSpan(report.duration)}${processes}`
+  }
+  const share = report.duration > 0 ? ` (${((report.blockedTime / report.duration) * 100).toFixed(1)}%)` : ''
+  const head = `loopwatch: ${report.blocks} ${report.blocks === 1 ? 'block' : 'blocks'}, `
+    + `${formatTotal(report.blockedTime)} blocked in ${formatSpan(report.duration)}${share}${processes}`
+  const shown = report.culprits.slice(0, rows)
+  const cells = shown.map((c) => [
+    String(c.count),
+    formatTotal(c.total),
+    formatTotal(c.max),
+    `${c.startup ? '(startup) ' : ''}${c.culprit}${c.unfinished > 0 ? ' (still running when the app ended)' : ''}`,
+  ])
+  const header = ['count', 'total', 'max', 'culprit']
+  const widths = [0, 1, 2].map((i) => Math.max((header[i] ?? '').length, ...cells.map((row) => (row[i] ?? '').length)))
+  const line = (row: string[]) => {
+    const [count = '', total = '', max = '', culprit = ''] = row
+    return `  ${count.padStart(widths[0] ?? 0)}  ${total.padEnd(widths[1] ?? 0)}  ${max.padEnd(widths[2] ?? 0)}  ${culprit}`
+  }
+  const lines = [head, line(header), ...cells.map(line)]
+  const rest = report.culprits.slice(rows)
+  if (rest.length > 0) {
+    const restMs = rest.reduce((n, c) => n + c.total, 0)
+    const restBlocks = rest.reduce((n, c) => n + c.count, 0)
+    lines.push(`  ... and ${rest.length} more ${rest.length === 1 ? 'culprit' : 'culprits'} `
+      + `(${restBlocks} ${restBlocks === 1 ? 'block' : 'blocks'}, ${formatTotal(restMs)})`)
+  }
+  return lines.join('\n')
+}

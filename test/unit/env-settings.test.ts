@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { readEnv } from '../../src/env.js'
+
+test('no variables: no options, no report, no warnings', () => {
+  assert.deepEqual(readEnv({}), { options: {}, report: undefined, eventsFile: undefined, warnings: [] })
+})
+
+test('every variable in its expected form', () => {
+  const settings = readEnv({
+    LOOPWATCH_THRESHOLD: '50', LOOPWATCH_HANG_TIMEOUT: '2000ms', LOOPWATCH_DEBUG: '1', LOOPWATCH_LOG: 'false',
+    LOOPWATCH_REPORT: 'out/Report.HTML', LOOPWATCH_EVENTS: '/tmp/e.jsonl',
+  })
+  assert.deepEqual(settings, {
+    options: { threshold: 50, hangTimeout: 2000, debug: true, log: false },
+    report: { file: 'out/Report.HTML', format: 'html' },
+    eventsFile: '/tmp/e.jsonl',
+    warnings: [],
+  })
+  assert.deepEqual(readEnv({ LOOPWATCH_REPORT: 'r.json', LOOPWATCH_DEBUG: 'off', LOOPWATCH_LOG: 'yes' }).report,
+    { file: 'r.json', format: 'json' })
+})
+
+// Each bad value: one warning naming the variable, the expected form, the
+// value received and the default used instead; the option is left out.
+const bad: [Record<string, string>, RegExp][] = [
+  [{ LOOPWATCH_THRESHOLD: 'abc' }, /^LOOPWATCH_THRESHOLD should be a positive number of milliseconds, such as 100, got "abc"; using the default, 100 ms$/],
+  [{ LOOPWATCH_THRESHOLD: '-5' }, /^LOOPWATCH_THRESHOLD should be a positive number of milliseconds, such as 100, got "-5"; using the default, 100 ms$/],
+  [{ LOOPWATCH_THRESHOLD: '0' }, /^LOOPWATCH_THRESHOLD .* got "0"; using the default, 100 ms$/],
+  [{ LOOPWATCH_HANG_TIMEOUT: 'soon' }, /^LOOPWATCH_HANG_TIMEOUT should be a positive number of milliseconds, such as 100, got "soon"; using the default, 1000 ms$/],
+  [{ LOOPWATCH_THRESHOLD: '500', LOOPWATCH_HANG_TIMEOUT: '200' },
+    /^LOOPWATCH_HANG_TIMEOUT should be a number of milliseconds at least the threshold \(500 ms\), got "200"; using the default, 1000 ms$/],
+  [{ LOOPWATCH_DEBUG: 'maybe' }, /^LOOPWATCH_DEBUG should be 1 or 0 \(also true\/false, yes\/no, on\/off\), got "maybe"; using off$/],
+  [{ LOOPWATCH_LOG: '2' }, /^LOOPWATCH_LOG should be 1 or 0 \(also true\/false, yes\/no, on\/off\), got "2"; using the default, 1 \(reports on stderr\)$/],
+  [{ LOOPWATCH_REPORT: 'report.txt' }, /^LOOPWATCH_REPORT should be a file name ending in \.json or \.html, got "report\.txt"; using no report$/],
+]
+for (const [env, message] of bad) {
+  test(`bad value: ${JSON.stringify(env)}`, () => {
+    const settings = readEnv(env)
+    assert.equal(settings.warnings.length, 1, settings.warnings.join('\n'))
+    assert.match(settings.warnings[0] ?? '', message)
+    assert.equal(settings.options.hangTimeout, undefined)
+    assert.equal(settings.options.debug, undefined)
+    assert.equal(settings.options.log, undefined)
+    assert.equal(settings.report, undefined)
+  })
+}
+
+test('a bad threshold leaves the hang timeout checked against the default threshold', () => {
+  const settings = readEnv({ LOOPWATCH_THRESHOLD: 'x', LOOPWATCH_HANG_TIMEOUT: '300' })
+  assert.deepEqual(settings.options, { hangTimeout: 300 })
+  assert.equal(settings.warnings.length, 1)
+})

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict'
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test, type TestContext } from 'node:test'
+import { EventsWriter, openEventsFile, readEventsFile, writeHangRecord, type EventsRecord } from '../../src/events-file.js'
+import type { BlockEvent, StackFrame } from '../../src/index.js'
+
+const spin: StackFrame[] = [{ functionName: 'spin', file: '/app/spin.js', line: 3, column: 1, internal: false }]
+const parse: StackFrame[] = [{ functionName: 'parse', file: '/app/parse.js', line: 9, column: 1, internal: false }]
+
+function tempFile(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'loopwatch-events-'))
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const file = join(dir, 'events.jsonl')
+  writeFileSync(file, '')
+  return file
+}
+
+const block = (startTime: number, duration: number, stack: StackFrame[]): BlockEvent =>
+  ({ id: 1, startTime, duration, threshold: 50, hang: false, stack, samples: 2, profile: [{ stack, count: 2 }], cause: 'cpu' })
+
+test('blocks round-trip; each stack is written once per process', (t) => {
+  const file = tempFile(t)
+  const fd = openEventsFile(file)
+  assert.ok(fd !== undefined)
+  const writer = new EventsWriter(fd)
+  writer.start(50)
+  writer.block(block(1000, 120, parse), true)
+  writer.block({ ...block(2000, 80, parse), cause: 'sync-io' }, false)
+  writer.close()
+  const { starts, blocks } = readEventsFile(file)
+  assert.deepEqual(starts.map((s) => [s.pid, s.threshold]), [[process.pid, 50]])
+  assert.deepEqual(blocks.map((b) => [b.event.duration, b.event.stack, b.startup, b.unfinished, b.event.cause]), [
+    [120, parse, true, false, 'cpu'],
+    [80, parse, false, false, 'sync-io'],
+  ])
+  assert.deepEqual(blocks[0]?.event.profile, [{ stack: parse, count: 2 }])
+})
+
+test('a hang with no block after it was still running at the end: an unfinished block, to the end time for the root process', (t) => {
+  const file = tempFile(t)
+  const fd = openEventsFile(file)
+  assert.ok(fd !== undefined)
+  const writer = new EventsWriter(fd)
+  writer.block(block(Date.now() - 5000, 100, parse), false)
+  writeHangRecord(fd, 1000, 50, spin)
+  // The same stall reported again, now inside a native call: no stack this time.
+  const again: EventsRecord = { type: 'hang', pid: process.pid, startTime: Date.now() - 1000, elapsed: 2000, threshold: 50, stack: [] }
+  appendFileSync(file, `${JSON.stringify(again)}\n`)
+  const { blocks } = readEventsFile(file)
+  const last = blocks.at(-1)
+  assert.equal(blocks.length, 2)
+  assert.ok(last?.unfinished)
+  assert.equal(last.event.duration, 2000)
+  assert.deepEqual(last.event.stack, spin)
+  assert.equal(last.event.cause, 'cpu')
+  const endTime = last.event.startTime + 3000
+  assert.equal(readEventsFile(file, { rootPid: process.pid, endTime }).blocks.at(-1)?.event.duration, 3000)
+  assert.equal(readEventsFile(file, { rootPid: process.pid + 1, endTime }).blocks.at(-1)?.event.duration, 2000)
+})
+
+test('a hang followed by its own block is not unfinished; an earlier block written late does not hide a hang', (t) => {
+  const file = tempFile(t)
+  const now = Date.now()
+  const line = (record: EventsRecord) => {
+    appendFileSync(file, `${JSON.stringify(record)}\n`)
+  }
+  const common = { pid: 42, threshold: 50 }
+  line({ type: 'stack', ...common, id: 0, frames: spin })
+  // Stall A ended at now-3000; stall B began at now-2000, hang reported at now-800.
+  line({ type: 'hang', ...common, startTime: now - 2000, elapsed: 1200, stack: spin })
+  line({ type: 'block', ...common, startTime: now - 3100, duration: 100, hang: false, samples: 1, stack: 0, profile: [], startup: false })
+  line({ type: 'hang', pid: 43, threshold: 50, startTime: now - 1000, elapsed: 500, stack: spin })
+  line({ type: 'block', pid: 43, threshold: 50, startTime: now - 1000, duration: 900, hang: true, samples: 1, stack: -1, profile: [], startup: false })
+  appendFileSync(file, '{"type":"block","pid":42,"startTi') // cut short by a kill
+  const { blocks } = readEventsFile(file)
+  assert.deepEqual(blocks.map((b) => [b.pid, b.unfinished, b.event.duration]), [[42, false, 100], [43, false, 900], [42, true, 1200]])
+})
+
+test('a missing file reads as empty; opening a bad path gives undefined, never a throw', () => {
+  assert.deepEqual(readEventsFile('/nonexistent/loopwatch/events.jsonl'), { starts: [], blocks: [] })
+  assert.equal(openEventsFile('/nonexistent/loopwatch/events.jsonl'), undefined)
+})
