@@ -7,14 +7,15 @@ test('stats(): block totals since start, delay and utilization since the last ca
   const { code, stdout } = await runFixture(fixture('stats.mjs'))
   assert.equal(code, 0)
   const { first, second } = JSON.parse(stdout) as { first: LoopStats; second: LoopStats }
-  assert.equal(first.blocks, 1)
-  assert.ok(first.blockedTime >= 300)
-  assert.equal(first.longest, first.blockedTime)
+  // At least the 300 ms block (a loaded machine may add a stall of its own).
+  assert.ok(first.blocks >= 1)
+  assert.ok(first.longest >= 300)
+  assert.ok(first.blockedTime >= first.longest)
   assert.ok(first.delay.max >= 300, 'max delay must show the block')
   assert.ok(first.delay.min <= first.delay.p50 && first.delay.p50 <= first.delay.p90 && first.delay.p90 <= first.delay.max)
   assert.ok(first.utilization > 0 && first.utilization <= 1)
   // The second window saw no block: its figures reset, the totals did not.
-  assert.equal(second.blocks, 1)
+  assert.ok(second.blocks >= first.blocks)
   assert.ok(second.delay.max < 300)
   assert.ok(second.utilization < first.utilization)
 })
