@@ -79,15 +79,7 @@ export interface ReportEvent {
 }
 
 /** What a report knows besides the blocks. */
-export interface ReportMeta {
-  command: string[]
-  startTime: number
-  duration: number
-  exitCode: number | null
-  signal: string | null
-  threshold: number
-  processes: number
-}
+export type ReportMeta = Pick<Report, 'command' | 'startTime' | 'duration' | 'exitCode' | 'signal' | 'threshold' | 'processes'>
 
 const round = (ms: number) => Math.round(ms * 100) / 100
 
