@@ -1,0 +1,93 @@
+import { join, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { BlockEvent } from '../events.js'
+import { formatMs, formatStack } from '../format.js'
+import { firstUserFrame, stackKey, type StackFrame } from '../stack.js'
+import type { Verdict } from './verdict.js'
+
+/** Stall groups listed for a `totalBlocked` failure; the rest are counted. */
+const kMaxGroups = 3
+
+/** Frames from here on are the test runner's own machinery. */
+const kRunnerPackages = new Set(['mocha', 'jest-circus', 'jest-runner', '@vitest/runner', 'vitest', 'tinypool'])
+/** loopwatch's own files (mocha's test wrapper runs under the test's code), source-mapped or not. */
+const kOwnRoot = fileURLToPath(new URL('..', import.meta.url))
+const kOwnDirs = [join(kOwnRoot, 'dist') + sep, join(kOwnRoot, 'src') + sep]
+
+/** Where a block ran when it has no stack, to say why. */
+export interface ReportContext {
+  /** The blocks were measured in a worker thread, where no stack can be taken. */
+  workerThread: boolean
+  /** What ran: `during this test` by default. */
+  during?: string
+  cwd?: string
+}
+
+/**
+ * The failure message: what broke which limit, then the culprit's stack for
+ * each long block, then the stalls behind a blown `totalBlocked`, grouped by
+ * the code that ran them.
+ */
+export function formatVerdict(verdict: Verdict, context: ReportContext): string {
+  const { long, stalls, totalMs, limits } = verdict
+  const during = context.during ?? 'during this test'
+  const lines: string[] = []
+  if (long.length === 1) {
+    lines.push(`the event loop was blocked for ${formatMs(long[0]?.duration ?? 0)} ${during} (limit ${formatMs(limits.maxBlock)})`)
+  } else if (long.length > 1) {
+    lines.push(`the event loop was blocked ${long.length} times ${during} for longer than the ${formatMs(limits.maxBlock)} limit`)
+  }
+  if (stalls.length > 0) {
+    lines.push(`the event loop was blocked for ${formatMs(totalMs)} in total ${during}, in ${stalls.length} ${
+      stalls.length === 1 ? 'stall' : 'stalls'} of 10 ms or more (budget.totalBlocked ${formatMs(limits.totalBlocked)})`)
+  }
+  const [only] = long
+  if (only !== undefined && long.length === 1 && stalls.length === 0) {
+    lines.push(stackOf(only, context))
+  } else {
+    for (const block of long) lines.push(`blocked for ${formatMs(block.duration)}:`, stackOf(block, context))
+  }
+  const groups = groupByCulprit(stalls)
+  for (const group of groups.slice(0, kMaxGroups)) {
+    const ms = group.reduce((sum, block) => sum + block.duration, 0)
+    const longest = Math.max(...group.map((block) => block.duration))
+    lines.push(`${group.length} ${group.length === 1 ? 'stall' : 'stalls'}, ${formatMs(ms)} in all (longest ${formatMs(longest)}):`,
+      stackOf(group[0] as BlockEvent, context))
+  }
+  if (groups.length > kMaxGroups) {
+    const rest = groups.slice(kMaxGroups).flat()
+    lines.push(`(${rest.length} more ${rest.length === 1 ? 'stall' : 'stalls'} elsewhere, ${
+      formatMs(rest.reduce((sum, block) => sum + block.duration, 0))} in all)`)
+  }
+  return lines.join('\n')
+}
+
+function stackOf(block: BlockEvent, context: ReportContext): string {
+  if (block.stack.length > 0) return formatStack(testFrames(block.stack), context.cwd)
+  if (context.workerThread) {
+    return '    (no stack: this test ran in a worker thread, where blocks are measured without stacks;' +
+      " run tests in child processes to see the culprit, e.g. vitest's pool: 'forks')"
+  }
+  return '    (no stack: the watchdog could not sample the main thread during the block)'
+}
+
+/** The frames down to the test's own, without the runner's and loopwatch's. */
+export function testFrames(stack: readonly StackFrame[]): StackFrame[] {
+  const end = stack.findIndex((frame) => frame.package !== undefined && kRunnerPackages.has(frame.package))
+  const frames = end === -1 ? stack : stack.slice(0, end)
+  return frames.filter((frame) => frame.package !== 'loopwatch' && !kOwnDirs.some((dir) => frame.file.startsWith(dir)))
+}
+
+/** Stalls grouped by the first frame of user code, biggest total first. */
+function groupByCulprit(stalls: readonly BlockEvent[]): BlockEvent[][] {
+  const groups = new Map<string, BlockEvent[]>()
+  for (const block of stalls) {
+    const culprit = firstUserFrame(block.stack)
+    const key = culprit ? stackKey([culprit]) : ''
+    const group = groups.get(key)
+    if (group) group.push(block)
+    else groups.set(key, [block])
+  }
+  const total = (group: BlockEvent[]) => group.reduce((sum, block) => sum + block.duration, 0)
+  return [...groups.values()].sort((a, b) => total(b) - total(a))
+}

@@ -1,0 +1,128 @@
+import { isMainThread } from 'node:worker_threads'
+import type { BlockEvent } from '../events.js'
+import { watchLoop, type LoopWatcher } from '../watch-loop.js'
+import { LoopBlockedError, testingCodes } from './errors.js'
+import { kStallFloor, resolveLimits, type FailOnBlockOptions } from './options.js'
+import { keepingAlive } from './keep-alive.js'
+import { hostModule } from './realm.js'
+import { formatVerdict } from './report.js'
+import { judge } from './verdict.js'
+import { withCode } from '../errors.js'
+
+/** One test's stretch of time, from its first hook to its end. */
+export interface TestWindow {
+  /** The id of the first block that can belong to this test. */
+  readonly startId: number
+  /** What `allowBlocking()` added during the test. */
+  readonly overrides: FailOnBlockOptions[]
+  /** `allowBlocking()` without options: the test may block at will. */
+  off: boolean
+}
+
+/**
+ * The process-wide state of `failOnBlock()`: one watcher for every test, the
+ * options tests start from, and the tests running now.
+ */
+export interface Tracker {
+  /** Sets the options every test starts from, and starts watching. */
+  configure(options: FailOnBlockOptions): void
+  /** Runner integrations already installed in this process (`'node'`, `'mocha'`). */
+  readonly installed: Set<string>
+  /** Test files (jest's globals, vitest's file tasks) already hooked. */
+  readonly hooked: WeakSet<object>
+  /** A test starts. Whatever blocked before belongs to something else. */
+  begin(): TestWindow
+  /** A test is over: resolves with the error to fail it with, if any. */
+  end(window: TestWindow): Promise<LoopBlockedError | undefined>
+  /** A test ended without running (a hook failed): forget it. */
+  discard(window: TestWindow): void
+  /** `allowBlocking()`: relax the running tests' limits. */
+  override(options: FailOnBlockOptions | undefined): void
+  /** `true` once `configure()` ran. */
+  readonly configured: boolean
+}
+
+// Every copy of this code (one per entry point, one per jest test file) must
+// find the same tracker: it hangs on the process object.
+const kTracker = Symbol.for('loopwatch.testing.tracker')
+
+/** The process's tracker, created in the main realm on first use. */
+export function tracker(): Tracker {
+  const host = hostModule()
+  if (host !== undefined) return host.tracker()
+  const slot = process as unknown as Record<symbol, Tracker | undefined>
+  return (slot[kTracker] ??= createTracker())
+}
+
+function createTracker(): Tracker {
+  let watcher: LoopWatcher | undefined
+  let base: FailOnBlockOptions = {}
+  let configured = false
+  const active = new Set<TestWindow>()
+  let events: BlockEvent[] = []
+
+  const watch = (): LoopWatcher => {
+    if (watcher !== undefined) return watcher
+    // Saturation sampling is for services; a test suite's loop is busy by design.
+    watcher = watchLoop({ threshold: kStallFloor, log: false, saturation: false })
+    watcher.on('block', (event) => {
+      if (active.size > 0) events.push(event)
+    })
+    return watcher
+  }
+
+  const close = (window: TestWindow): void => {
+    active.delete(window)
+    let first = Infinity
+    for (const other of active) first = Math.min(first, other.startId)
+    events = events.filter((event) => event.id >= first)
+  }
+
+  return {
+    installed: new Set(),
+    hooked: new WeakSet(),
+    get configured() {
+      return configured
+    },
+    configure(options) {
+      base = options
+      configured = true
+      // Start now, in the setup file, so that the watchdog thread is up
+      // before the first test runs.
+      watch()
+    },
+    begin() {
+      const w = watch()
+      // Measures now: a stall in progress (loading the test file, say) ends
+      // here and belongs to no test.
+      void w.flush()
+      const window: TestWindow = { startId: w.stats().blocks + 1, overrides: [], off: false }
+      active.add(window)
+      return window
+    },
+    async end(window) {
+      const w = watch()
+      const flushed = w.flush()
+      // Read right after the flush's measurement, before anything else runs.
+      const endId = w.stats().blocks
+      await keepingAlive(flushed)
+      const blocks = events.filter((event) => event.id >= window.startId && event.id <= endId)
+      close(window)
+      const verdict = judge(blocks, resolveLimits(base, window.overrides, window.off))
+      if (verdict === undefined) return undefined
+      const failing = [...new Set([...verdict.long, ...verdict.stalls])].sort((a, b) => a.id - b.id)
+      return new LoopBlockedError(formatVerdict(verdict, { workerThread: !isMainThread }), failing)
+    },
+    discard: close,
+    override(options) {
+      if (active.size === 0) {
+        throw withCode(new Error('allowBlocking() was called while no test was running: call it inside a test'),
+          testingCodes.notInTest)
+      }
+      for (const window of active) {
+        if (options === undefined) window.off = true
+        else window.overrides.push(options)
+      }
+    },
+  }
+}

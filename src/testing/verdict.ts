@@ -1,0 +1,70 @@
+import { isRegExp } from 'node:util/types'
+import type { BlockEvent } from '../events.js'
+import type { StackFrame } from '../stack.js'
+import type { AllowRule, Limits } from './options.js'
+
+/** Why a test failed: the blocks that broke its limits. */
+export interface Verdict {
+  /** Blocks longer than `limits.maxBlock`, in order. */
+  long: BlockEvent[]
+  /**
+   * Every counted stall, when their total broke `limits.totalBlocked` (and
+   * the long blocks alone do not explain it); else empty.
+   */
+  stalls: BlockEvent[]
+  /** Total of the counted stalls (ms). */
+  totalMs: number
+  limits: Limits
+}
+
+/**
+ * Judges the blocks seen during one test against its limits. Allowed blocks
+ * count for nothing. Returns `undefined` when the test passes.
+ */
+export function judge(blocks: readonly BlockEvent[], limits: Limits): Verdict | undefined {
+  if (limits.off) return undefined
+  const counted = blocks.filter((block) => !isAllowed(block, limits.allow))
+  const long = counted.filter((block) => block.duration > limits.maxBlock)
+  const totalMs = counted.reduce((sum, block) => sum + block.duration, 0)
+  const overTotal = totalMs > limits.totalBlocked
+  if (long.length === 0 && !overTotal) return undefined
+  // The total is worth a report of its own only when the long blocks do
+  // not already explain it.
+  const shortMs = counted.filter((block) => block.duration <= limits.maxBlock).reduce((sum, block) => sum + block.duration, 0)
+  const reportTotal = overTotal && (long.length === 0 || shortMs > limits.totalBlocked)
+  return { long, stalls: reportTotal ? counted : [], totalMs, limits }
+}
+
+/**
+ * A block is allowed when a function rule accepts it, or when every stack
+ * sampled during it holds a frame a string or RegExp rule matches: a block
+ * that left the allowed code part-way through still counts.
+ */
+export function isAllowed(block: BlockEvent, rules: readonly AllowRule[]): boolean {
+  if (rules.length === 0) return false
+  const frameRules: (string | RegExp)[] = []
+  for (const rule of rules) {
+    if (typeof rule === 'function') {
+      if (rule(block)) return true
+    } else {
+      frameRules.push(rule)
+    }
+  }
+  const stacks = block.profile.length > 0 ? block.profile.map((entry) => entry.stack) : [block.stack]
+  return frameRules.length > 0 && stacks.every((stack) =>
+    stack.some((frame) => frameRules.some((rule) => frameMatches(frame, rule))))
+}
+
+/** Does one frame match one string or RegExp rule? See `AllowRule`. */
+export function frameMatches(frame: StackFrame, rule: string | RegExp): boolean {
+  if (isRegExp(rule)) {
+    // A global or sticky RegExp keeps state between test() calls.
+    rule.lastIndex = 0
+    if (rule.test(frame.functionName)) return true
+    rule.lastIndex = 0
+    return frame.file !== '' && rule.test(frame.file)
+  }
+  const name = frame.functionName.replace(/^async /, '')
+  if (name === rule || name.endsWith(`.${rule}`) || frame.package === rule) return true
+  return rule.includes('/') && frame.file.replaceAll('\\', '/').includes(rule)
+}
