@@ -1,4 +1,4 @@
-// Internal: the main realm's copy of loopwatch/testing, which copies loaded
-// inside a vm context (jest's test files) delegate to. Not an export.
+// Internal: the main realm's copy of loopwatch/testing, which the copies
+// loaded inside vm contexts (jest's test files) delegate to. Not an export.
 export { tracker } from '../testing/tracker.js'
-export { expectNoBlock } from '../testing/expect-no-block.js'
+export { watchCall } from '../testing/expect-no-block.js'

@@ -1,13 +1,11 @@
-import { isMainThread } from 'node:worker_threads'
-import type { BlockEvent } from '../events.js'
 import { invalidType } from '../errors.js'
+import type { BlockEvent } from '../events.js'
 import { watchLoop } from '../watch-loop.js'
-import { LoopBlockedError } from './errors.js'
 import { keepingAlive } from './keep-alive.js'
 import { kStallFloor, resolveLimits, validateTestingOptions, type FailOnBlockOptions } from './options.js'
 import { hostModule } from './realm.js'
-import { formatVerdict } from './report.js'
-import { judge } from './verdict.js'
+import { blockedError } from './report.js'
+import { judge, type Verdict } from './verdict.js'
 
 /**
  * Runs `fn` (sync or async) under a watcher of its own and resolves with its
@@ -26,21 +24,21 @@ export async function expectNoBlock<T>(fn: () => T | PromiseLike<T>, options?: F
   // Checked in the caller's realm, so the caller's TypeError is the one thrown.
   if (typeof fn !== 'function') throw invalidType('fn', 'a function', fn)
   const resolved = validateTestingOptions(options)
-  const host = hostModule()
-  if (host !== undefined) return host.expectNoBlock(fn, resolved)
+  const { value, verdict } = await (hostModule() ?? { watchCall }).watchCall(fn, resolved)
+  if (verdict !== undefined) throw blockedError(verdict, 'while the function ran')
+  return value
+}
+
+/** Runs `fn` under a new watcher; the verdict is set when the limits were broken. */
+export async function watchCall<T>(fn: () => T | PromiseLike<T>, options: FailOnBlockOptions):
+Promise<{ value: Awaited<T>; verdict: Verdict | undefined }> {
   const watcher = watchLoop({ threshold: kStallFloor, log: false, saturation: false })
   const blocks: BlockEvent[] = []
   watcher.on('block', (event) => blocks.push(event))
   try {
-    const result = await fn()
+    const value = await fn()
     await keepingAlive(watcher.flush())
-    const verdict = judge(blocks, resolveLimits(resolved))
-    if (verdict !== undefined) {
-      const failing = [...new Set([...verdict.long, ...verdict.stalls])].sort((a, b) => a.id - b.id)
-      throw new LoopBlockedError(
-formatVerdict(verdict, { workerThread: !isMainThread, during: 'while the function ran' }), failing)
-    }
-    return result
+    return { value, verdict: judge(blocks, resolveLimits(options)) }
   } finally {
     await watcher.stop()
   }

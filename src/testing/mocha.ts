@@ -1,3 +1,4 @@
+import { blockedError } from './report.js'
 import { tracker, type TestWindow } from './tracker.js'
 
 /** What loopwatch uses of a mocha `Test`. */
@@ -31,8 +32,8 @@ export function mochaRootHooks(): MochaRootHooks {
     const window = test && windows.get(test)
     if (test === undefined || window === undefined) return
     windows.delete(test)
-    const error = await tracker().end(window)
-    if (error !== undefined) throw error
+    const verdict = await tracker().end(window)
+    if (verdict !== undefined) throw blockedError(verdict)
   }
   return {
     beforeEach(this: MochaContext) {

@@ -1,8 +1,11 @@
 import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isMainThread } from 'node:worker_threads'
 import type { BlockEvent } from '../events.js'
 import { formatMs, formatStack } from '../format.js'
 import { firstUserFrame, stackKey, type StackFrame } from '../stack.js'
+import { LoopBlockedError } from './errors.js'
+import { mapBlock } from './source-maps.js'
 import type { Verdict } from './verdict.js'
 
 /** Stall groups listed for a `totalBlocked` failure; the rest are counted. */
@@ -13,6 +16,22 @@ const kRunnerPackages = new Set(['mocha', 'jest-circus', 'jest-runner', '@vitest
 /** loopwatch's own files (mocha's test wrapper runs under the test's code), source-mapped or not. */
 const kOwnRoot = fileURLToPath(new URL('..', import.meta.url))
 const kOwnDirs = [join(kOwnRoot, 'dist') + sep, join(kOwnRoot, 'src') + sep]
+
+/**
+ * The error a verdict fails the test with, built in the test file's realm
+ * (where the runner's source maps are) from the main realm's verdict.
+ */
+export function blockedError(verdict: Verdict, during = 'during this test'): LoopBlockedError {
+  const mapped = new Map<BlockEvent, BlockEvent>()
+  const map = (block: BlockEvent): BlockEvent => {
+    let copy = mapped.get(block)
+    if (copy === undefined) mapped.set(block, copy = mapBlock(block))
+    return copy
+  }
+  const view: Verdict = { ...verdict, long: verdict.long.map(map), stalls: verdict.stalls.map(map) }
+  const failing = [...mapped.values()].sort((a, b) => a.id - b.id)
+  return new LoopBlockedError(formatVerdict(view, { workerThread: !isMainThread, during }), failing)
+}
 
 /** Where a block ran when it has no stack, to say why. */
 export interface ReportContext {

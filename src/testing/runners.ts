@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { blockedError } from './report.js'
 import { tracker, type TestWindow } from './tracker.js'
 
 /** The test runners `failOnBlock()` hooks into. */
@@ -53,8 +54,8 @@ export function installNode(): void {
     const window = windows.get(context)
     if (window === undefined) return
     windows.delete(context)
-    const error = await tracker().end(window)
-    if (error !== undefined) throw error
+    const verdict = await tracker().end(window)
+    if (verdict !== undefined) throw blockedError(verdict)
   })
 }
 
@@ -76,8 +77,8 @@ export function installJest(globals: Partial<EachHooks> & object): void {
   afterEach(async () => {
     const window = windows.pop()
     if (window === undefined) return
-    const error = await tracker().end(window)
-    if (error !== undefined) throw error
+    const verdict = await tracker().end(window)
+    if (verdict !== undefined) throw blockedError(verdict)
   })
 }
 
@@ -103,8 +104,8 @@ export function installVitest(hooks: EachHooks, file: object | undefined): boole
     const window = windows.get(context.task)
     if (window === undefined) return
     windows.delete(context.task)
-    const error = await tracker().end(window)
-    if (error !== undefined) throw error
+    const verdict = await tracker().end(window)
+    if (verdict !== undefined) throw blockedError(verdict)
   })
   return true
 }

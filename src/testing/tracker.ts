@@ -1,12 +1,10 @@
-import { isMainThread } from 'node:worker_threads'
 import type { BlockEvent } from '../events.js'
 import { watchLoop, type LoopWatcher } from '../watch-loop.js'
-import { LoopBlockedError, testingCodes } from './errors.js'
+import { testingCodes } from './errors.js'
 import { kStallFloor, resolveLimits, type FailOnBlockOptions } from './options.js'
 import { keepingAlive } from './keep-alive.js'
 import { hostModule } from './realm.js'
-import { formatVerdict } from './report.js'
-import { judge } from './verdict.js'
+import { judge, type Verdict } from './verdict.js'
 import { withCode } from '../errors.js'
 
 /** One test's stretch of time, from its first hook to its end. */
@@ -32,8 +30,8 @@ export interface Tracker {
   readonly hooked: WeakSet<object>
   /** A test starts. Whatever blocked before belongs to something else. */
   begin(): TestWindow
-  /** A test is over: resolves with the error to fail it with, if any. */
-  end(window: TestWindow): Promise<LoopBlockedError | undefined>
+  /** A test is over: resolves with why it fails, if it does. */
+  end(window: TestWindow): Promise<Verdict | undefined>
   /** A test ended without running (a hook failed): forget it. */
   discard(window: TestWindow): void
   /** `allowBlocking()`: relax the running tests' limits. */
@@ -108,10 +106,7 @@ function createTracker(): Tracker {
       await keepingAlive(flushed)
       const blocks = events.filter((event) => event.id >= window.startId && event.id <= endId)
       close(window)
-      const verdict = judge(blocks, resolveLimits(base, window.overrides, window.off))
-      if (verdict === undefined) return undefined
-      const failing = [...new Set([...verdict.long, ...verdict.stalls])].sort((a, b) => a.id - b.id)
-      return new LoopBlockedError(formatVerdict(verdict, { workerThread: !isMainThread }), failing)
+      return judge(blocks, resolveLimits(base, window.overrides, window.off))
     },
     discard: close,
     override(options) {

@@ -127,15 +127,19 @@ export function readReport(file: string): string {
 
 /**
  * The bar for every runner: exactly the 300 ms test and the 8 x 30 ms test
- * fail, each naming its blocking function with file and line; the others pass.
+ * fail, each naming its blocking function with file and line; the others
+ * pass. `suiteLine` is the line of the 300 ms test's call to blockHeavily.
  */
-export function assertSuiteOutcomes(outcomes: Outcome[]): void {
+export function assertSuiteOutcomes(outcomes: Outcome[], suiteLine: number): void {
   assert.deepEqual(outcomes.map((o) => o.name), kSuiteTests, 'every test of the suite ran, in order')
   assert.deepEqual(outcomes.filter((o) => !o.passed).map((o) => o.name), ['blocks for 300 ms', 'blocks 8 x 30 ms'],
     outcomes.map((o) => `${o.name}: ${o.failure}`).join('\n'))
   const [long, , total] = outcomes
   assert.match(long?.failure ?? '', /the event loop was blocked for \d+ ms during this test \(limit 50 ms\)/)
   assert.match(long?.failure ?? '', new RegExp(`at blockHeavily \\([^)]*blockers\\.cjs:${kLines.blockHeavily}:\\d+\\)`))
+  // The test's own line: runners that compile test files in memory (vitest)
+  // must have their source maps applied.
+  assert.match(long?.failure ?? '', new RegExp(`suite\\.test\\.[cm]js:${suiteLine}:\\d+\\)`))
   assert.match(total?.failure ?? '', /blocked for \d+ ms in total during this test, in \d+ stalls of 10 ms or more \(budget\.totalBlocked 100 ms\)/)
   assert.match(total?.failure ?? '', new RegExp(`at blockBriefly \\([^)]*blockers\\.cjs:${kLines.blockBriefly}:\\d+\\)`))
   const blocked = /blocked for (\d+) ms/.exec(long?.failure ?? '')

@@ -10,7 +10,7 @@ test("jest, setupFilesAfterEnv: ['loopwatch/testing/jest']: exactly the blocking
   const { code, stdout, stderr } = await run(
     [bins.jest, '--ci', '--json', '--config', config('loopwatch/testing/jest'), 'suite.test.cjs'], dir, kSuiteEnv)
   assert.equal(code, 1, stderr)
-  assertSuiteOutcomes(jsonOutcomes(stdout))
+  assertSuiteOutcomes(jsonOutcomes(stdout), 5)
   // jest's own report, on stderr, shows the culprit's line in context.
   assert.match(stderr, /> 6 \| +Atomics\.wait\(cell, 0, 0, ms\)/)
 })
