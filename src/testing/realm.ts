@@ -26,15 +26,33 @@ export function hostModule(): HostModule | undefined {
   return host ?? undefined
 }
 
+let hostGlobalCache: typeof globalThis | null | undefined
+
+/**
+ * The main realm's `globalThis` when this code runs in another realm (a vm
+ * context), else `undefined`. jest's copy of `process` keeps the real one's
+ * prototype, whose constructor comes from the main realm, and so does its
+ * `Function`.
+ */
+export function hostGlobal(): typeof globalThis | undefined {
+  if (hostGlobalCache === undefined) {
+    const hostFunction = (Object.getPrototypeOf(process) as { constructor: { constructor: FunctionConstructor } })
+      .constructor.constructor
+    try {
+      hostGlobalCache = hostFunction === Function ? null : (hostFunction('return globalThis') as () => typeof globalThis)()
+    } catch {
+      // Code generation from strings is disabled.
+      hostGlobalCache = null
+    }
+  }
+  return hostGlobalCache ?? undefined
+}
+
 function loadHost(): HostModule | null {
-  // jest's copy of `process` keeps the real one's prototype, whose
-  // constructor comes from the main realm, and so does its `Function`.
-  const hostFunction = (Object.getPrototypeOf(process) as { constructor: { constructor: FunctionConstructor } })
-    .constructor.constructor
-  if (hostFunction === Function) return null
+  const main = hostGlobal()
+  if (main === undefined) return null
   try {
-    const hostGlobal = (hostFunction('return globalThis') as () => typeof globalThis)()
-    const hostProcess = hostGlobal.process as unknown as HostProcess
+    const hostProcess = main.process as unknown as HostProcess
     // jest reroutes the sandbox's `process.getBuiltinModule` to its own
     // registry; the main realm's process still has Node's.
     const builtin = hostProcess.getBuiltinModule?.('node:module') as ModuleBuiltin | undefined
@@ -45,7 +63,7 @@ function loadHost(): HostModule | null {
     const file = fileURLToPath(import.meta.url)
     return createRequire(file)(join(dirname(file), 'testing-host.cjs')) as HostModule
   } catch {
-    // Code generation disabled, or not running from the build: keep to this realm.
+    // Not running from the build: keep to this realm.
     return null
   }
 }

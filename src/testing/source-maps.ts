@@ -2,14 +2,15 @@ import { findSourceMap } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { BlockEvent } from '../events.js'
 import type { StackFrame } from '../stack.js'
+import { hostGlobal } from './realm.js'
 
 /**
  * Maps frames to the test's sources. The watchdog maps through source maps
  * it finds on disk, but test runners compile test files in memory (tsx,
  * vitest, babel-jest) and keep the maps to themselves: Node's source-map
  * cache has them when source maps are on (tsx), and otherwise the runner's
- * own `Error.prepareStackTrace` (vitest, jest) maps whatever call sites it is
- * given. Runs in the test file's realm, on failures only; returns the frames
+ * own `Error.prepareStackTrace` (vitest's in the test's realm, jest's in the
+ * main realm) maps whatever call sites it is given. Runs in the test file's realm, on failures only; returns the frames
  * unchanged when nothing maps them.
  */
 export function mapFrames(frames: readonly StackFrame[]): StackFrame[] {
@@ -54,12 +55,14 @@ function mapWithNode(frame: StackFrame): StackFrame {
  */
 function mapWithRunner(frames: StackFrame[]): Map<StackFrame, StackFrame> {
   const located = new Map<StackFrame, StackFrame>()
+  // jest installs its formatter in the main realm, vitest in the test's.
+  const errorClass = [Error, hostGlobal()?.Error].find((candidate) => typeof candidate?.prepareStackTrace === 'function')
   // Called below as V8 calls it, with `Error` as `this`.
   // eslint-disable-next-line @typescript-eslint/unbound-method
-  const prepare = Error.prepareStackTrace as ((error: Error, sites: unknown[]) => unknown) | undefined
+  const prepare = errorClass?.prepareStackTrace as ((error: Error, sites: unknown[]) => unknown) | undefined
   const files = frames.filter((frame) => frame.file !== '' && !frame.internal)
-  if (typeof prepare !== 'function' || files.length === 0) return located
-  const text = prepare.call(Error, new Error('loopwatch'), files.map((frame) => new FrameSite(frame)))
+  if (prepare === undefined || files.length === 0) return located
+  const text = prepare.call(errorClass, new Error('loopwatch'), files.map((frame) => new FrameSite(frame)))
   if (typeof text !== 'string') return located
   const lines = text.split('\n').filter((line) => /^\s+at /.test(line))
   if (lines.length !== files.length) return located

@@ -4,7 +4,7 @@ import { assertSuiteOutcomes, bins, jsonOutcomes, kLines, kSuiteEnv, run, testin
 
 const dir = `${testingFixtures}jest/`
 /** No babel, no watchman: only what the fixtures need, fast. */
-const config = (setup: string) => JSON.stringify({ setupFilesAfterEnv: [setup], transform: {}, testEnvironment: 'node', watchman: false })
+const config = (setup: string, transform = {}) => JSON.stringify({ setupFilesAfterEnv: [setup], transform, testEnvironment: 'node', watchman: false })
 
 test("jest, setupFilesAfterEnv: ['loopwatch/testing/jest']: exactly the blocking tests fail, naming the culprit", async () => {
   const { code, stdout, stderr } = await run(
@@ -15,9 +15,10 @@ test("jest, setupFilesAfterEnv: ['loopwatch/testing/jest']: exactly the blocking
   assert.match(stderr, /> 6 \| +Atomics\.wait\(cell, 0, 0, ms\)/)
 })
 
-test('jest: failOnBlock() in a setup file, options in code; the canary fails; a second file in the same worker is checked too', async () => {
+test('jest: failOnBlock() in a setup file, options in code; the canary fails; a second, compiled file in the same worker is checked too', async () => {
+  const transform = { 'second\\.test\\.cjs$': './shift-transform.cjs' }
   const { code, stdout, stderr } = await run(
-    [bins.jest, '--ci', '--json', '--runInBand', '--config', config('./setup.cjs'), 'canary.test.cjs', 'second.test.cjs'], dir)
+    [bins.jest, '--ci', '--json', '--runInBand', '--config', config('./setup.cjs', transform), 'canary.test.cjs', 'second.test.cjs'], dir)
   assert.equal(code, 1, stderr)
   const outcomes = jsonOutcomes(stdout)
   assert.deepEqual(outcomes.map((o) => [o.name, o.passed]).sort(), [
@@ -26,8 +27,10 @@ test('jest: failOnBlock() in a setup file, options in code; the canary fails; a 
     ['blocks in a second file', false],
     ['canary: blocks on purpose', false],
   ])
-  for (const outcome of outcomes.filter((o) => !o.passed)) {
-    assert.match(outcome.failure, /blocked for \d+ ms during this test \(limit 25 ms\)/)
-    assert.match(outcome.failure, new RegExp(`at blockHeavily \\([^)]*blockers\\.cjs:${kLines.blockHeavily}:`))
-  }
+  const failure = (name: string) => outcomes.find((o) => o.name === name)?.failure ?? ''
+  assert.match(failure('canary: blocks on purpose'), /blocked for \d+ ms during this test \(limit 25 ms\)/)
+  assert.match(failure('canary: blocks on purpose'), new RegExp(`at blockHeavily \\([^)]*blockers\\.cjs:${kLines.blockHeavily}:`))
+  // The transformer moved every line down by three; the report shows the source's.
+  assert.match(failure('blocks in a second file'), /blocked for \d+ ms during this test \(limit 25 ms\)/)
+  assert.match(failure('blocks in a second file'), /at blockInSecondFile \([^)]*second\.test\.cjs:4:\d+\)\n\s+at .*second\.test\.cjs:8:\d+\)/)
 })
