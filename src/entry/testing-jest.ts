@@ -4,7 +4,7 @@
 import { configureFromEnv } from '../testing/fail-on-block.js'
 import { installJest } from '../testing/runners.js'
 
-installJest(globalThis)
 configureFromEnv()
+installJest(globalThis)
 
 export { failOnBlock, allowBlocking } from '../testing/fail-on-block.js'

@@ -6,8 +6,9 @@ import { configureFromEnv } from '../testing/fail-on-block.js'
 import { installNode, runsNodeTests } from '../testing/runners.js'
 
 if (runsNodeTests(process.env, process.execArgv)) {
-  installNode()
+  // The environment first: a bad variable fails before anything is hooked.
   configureFromEnv()
+  installNode()
 }
 
 export { failOnBlock, allowBlocking } from '../testing/fail-on-block.js'

@@ -8,8 +8,8 @@ import { installVitest, vitestFile, type EachHooks } from '../testing/runners.js
 import { tracker } from '../testing/tracker.js'
 
 const hooks = { beforeEach, afterEach } as unknown as EachHooks
-installVitest(hooks, vitestFile(globalThis))
 configureFromEnv()
+installVitest(hooks, vitestFile(globalThis))
 
 /**
  * `failOnBlock()` for vitest: call it from your own setup file to pass
