@@ -69,16 +69,19 @@ export function failOnBlock(options?: FailOnBlockOptions): void {
  * Relaxes the limits for the test that is running: raise its threshold or
  * budget, or allow a blocker, e.g. `allowBlocking({ threshold: 500 })` or
  * `allowBlocking({ allow: ['buildIndex'] })`. Without options, nothing the
- * test does fails it. Call it inside the test; it does nothing when
- * `failOnBlock()` is not on.
+ * test does fails it. Call it inside the test. Returns `true` when
+ * `failOnBlock()` watches this test, `false` (and does nothing) when it is
+ * not on: a canary test can assert that it is.
  *
  * @throws {TypeError | RangeError} on bad options.
  * @throws {Error} `ERR_LOOPWATCH_NOT_IN_TEST` when called outside a test.
  */
-export function allowBlocking(options?: FailOnBlockOptions): void {
+export function allowBlocking(options?: FailOnBlockOptions): boolean {
   const resolved = options === undefined ? undefined : validateTestingOptions(options)
   const t = tracker()
-  if (t.configured) t.override(resolved)
+  if (!t.configured) return false
+  t.override(resolved)
+  return true
 }
 
 /**

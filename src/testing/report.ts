@@ -84,8 +84,8 @@ export function formatVerdict(verdict: Verdict, context: ReportContext): string 
 function stackOf(block: BlockEvent, context: ReportContext): string {
   if (block.stack.length > 0) return formatStack(testFrames(block.stack), context.cwd)
   if (context.workerThread) {
-    return '    (no stack: this test ran in a worker thread, where blocks are measured without stacks;' +
-      " run tests in child processes to see the culprit, e.g. vitest's pool: 'forks')"
+    return '    (no stack: this test ran in a worker thread, where blocks are measured without stacks and allow-lists' +
+      " by name cannot match; run tests in child processes to see the culprit, e.g. vitest's pool: 'forks')"
   }
   return '    (no stack: the watchdog could not sample the main thread during the block)'
 }

@@ -21,6 +21,7 @@ test('node: failOnBlock() from a setup file, options in code; the canary fails',
     ['canary: blocks on purpose', false],
     ['blocks in a function a RegExp allows', true],
     ['blocks in a function an allow function accepts', true],
+    ['loopwatch canary', true],
   ])
   assert.match(outcomes[0]?.failure ?? '', /blocked for \d+ ms during this test \(limit 25 ms\)/)
   assert.match(outcomes[0]?.failure ?? '', new RegExp(`at blockHeavily \\([^)]*blockers\\.cjs:${kLines.blockHeavily}:`))

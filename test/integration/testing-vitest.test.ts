@@ -25,6 +25,7 @@ test('vitest: failOnBlock() from loopwatch/testing/vitest in a setup file, optio
     ['canary: blocks on purpose', false],
     ['blocks in a function a RegExp allows', true],
     ['blocks in a function an allow function accepts', true],
+    ['loopwatch canary', true],
   ])
   assert.match(outcomes[0]?.failure ?? '', /blocked for \d+ ms during this test \(limit 25 ms\)/)
   // vitest compiles the file in memory; these are the lines of the source.

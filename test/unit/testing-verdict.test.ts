@@ -31,9 +31,10 @@ test('totalBlocked adds up every stall; allowed stalls count for nothing', () =>
   const stalls = [block(30, [frame('tick')]), block(30, [frame('tick')]), block(30, [frame('tick')]), block(30, [frame('seed')])]
   const limits = resolveLimits({ budget: { totalBlocked: 100 } })
   const verdict = judge(stalls, limits)
-  assert.deepEqual(verdict?.long, [])
-  assert.deepEqual(verdict?.stalls, stalls)
-  assert.equal(verdict?.totalMs, 120)
+  assert.ok(verdict)
+  assert.deepEqual(verdict.long, [])
+  assert.deepEqual(verdict.stalls, stalls)
+  assert.equal(verdict.totalMs, 120)
   assert.equal(judge(stalls, resolveLimits({ budget: { totalBlocked: 100 }, allow: ['seed'] })), undefined)
 })
 
