@@ -11,7 +11,7 @@ import { formatHang, formatHangRepeat } from '../format.js'
 import { probeExpression } from '../probe.js'
 import { FrameResolver, stackKey, type RawFrame, type StackFrame } from '../stack.js'
 import type { ProfileEntry } from '../events.js'
-import { SharedBeat, type CaptureMessage, type WatchdogConfig } from '../watchdog/protocol.js'
+import { SharedBeat, type CaptureMessage, type ReadyMessage, type WatchdogConfig } from '../watchdog/protocol.js'
 
 const debug = createDebug('loopwatch:watchdog')
 const config = workerData as WatchdogConfig
@@ -139,3 +139,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof kTi
 }
 
 watch()
+parentPort?.postMessage({ type: 'ready' } satisfies ReadyMessage)

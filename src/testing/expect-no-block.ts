@@ -1,7 +1,7 @@
 import { invalidType } from '../errors.js'
 import type { BlockEvent } from '../events.js'
 import { watchLoop } from '../watch-loop.js'
-import { keepingAlive } from './keep-alive.js'
+import { keepingAlive, watchdogReady } from './keep-alive.js'
 import { kStallFloor, resolveLimits, validateTestingOptions, type FailOnBlockOptions } from './options.js'
 import { hostModule } from './realm.js'
 import { blockedError } from './report.js'
@@ -36,6 +36,8 @@ Promise<{ value: Awaited<T>; verdict: Verdict | undefined }> {
   const blocks: BlockEvent[] = []
   watcher.on('block', (event) => blocks.push(event))
   try {
+    // A block at the very start of `fn` must get its stack too.
+    await watchdogReady(watcher)
     const value = await fn()
     await keepingAlive(watcher.flush())
     return { value, verdict: judge(blocks, resolveLimits(options)) }

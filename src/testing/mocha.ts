@@ -14,7 +14,7 @@ type MochaFn = ((this: MochaContext, done: (error?: unknown) => void) => unknown
 
 /** Root hooks, as mocha's `--require` plugins export them (`mochaHooks`). */
 export interface MochaRootHooks {
-  beforeEach: (this: MochaContext) => void
+  beforeEach: (this: MochaContext) => Promise<void>
   afterEach: (this: MochaContext) => void
 }
 
@@ -36,11 +36,12 @@ export function mochaRootHooks(): MochaRootHooks {
     if (verdict !== undefined) throw blockedError(verdict)
   }
   return {
-    beforeEach(this: MochaContext) {
+    async beforeEach(this: MochaContext) {
       const test = this.currentTest
       if (test?.fn === undefined) return
       // Retried tests are clones that carry the wrapper already.
       if (test.fn[kWrapped] !== true) test.fn = wrap(test.fn, finish)
+      await tracker().ready()
       windows.set(test, tracker().begin())
     },
     afterEach(this: MochaContext) {

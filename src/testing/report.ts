@@ -8,7 +8,7 @@ import { LoopBlockedError } from './errors.js'
 import { mapBlock } from './source-maps.js'
 import type { Verdict } from './verdict.js'
 
-/** Stall groups listed for a `totalBlocked` failure; the rest are counted. */
+/** Culprits listed in a report, each with its stack; the rest are counted. */
 const kMaxGroups = 3
 
 /** Frames from here on are the test runner's own machinery. */
@@ -64,21 +64,28 @@ export function formatVerdict(verdict: Verdict, context: ReportContext): string 
   if (only !== undefined && long.length === 1 && stalls.length === 0) {
     lines.push(stackOf(only, context))
   } else {
-    for (const block of long) lines.push(`blocked for ${formatMs(block.duration)}:`, stackOf(block, context))
+    pushGroups(lines, groupByCulprit(long), 'block', context)
   }
-  const groups = groupByCulprit(stalls)
-  for (const group of groups.slice(0, kMaxGroups)) {
-    const ms = group.reduce((sum, block) => sum + block.duration, 0)
-    const longest = Math.max(...group.map((block) => block.duration))
-    lines.push(`${group.length} ${group.length === 1 ? 'stall' : 'stalls'}, ${formatMs(ms)} in all (longest ${formatMs(longest)}):`,
-      stackOf(group[0] as BlockEvent, context))
-  }
-  if (groups.length > kMaxGroups) {
-    const rest = groups.slice(kMaxGroups).flat()
-    lines.push(`(${rest.length} more ${rest.length === 1 ? 'stall' : 'stalls'} elsewhere, ${
-      formatMs(rest.reduce((sum, block) => sum + block.duration, 0))} in all)`)
-  }
+  pushGroups(lines, groupByCulprit(stalls), 'stall', context)
   return lines.join('\n')
+}
+
+/** One stack per culprit: `blocked for 302 ms:` or `3 stalls, 95 ms in all (longest 33 ms):`. */
+function pushGroups(lines: string[], groups: BlockEvent[][], noun: string, context: ReportContext): void {
+  const ms = (group: BlockEvent[]) => group.reduce((sum, block) => sum + block.duration, 0)
+  for (const group of groups.slice(0, kMaxGroups)) {
+    const [first] = group
+    if (first === undefined) continue
+    const longest = Math.max(...group.map((block) => block.duration))
+    lines.push(group.length === 1
+      ? `${noun === 'block' ? 'blocked' : '1 stall'} for ${formatMs(first.duration)}:`
+      : `${group.length} ${noun}s, ${formatMs(ms(group))} in all (longest ${formatMs(longest)}):`,
+    stackOf(first, context))
+  }
+  const rest = groups.slice(kMaxGroups).flat()
+  if (rest.length > 0) {
+    lines.push(`(${rest.length} more ${rest.length === 1 ? noun : `${noun}s`} elsewhere, ${formatMs(ms(rest))} in all)`)
+  }
 }
 
 function stackOf(block: BlockEvent, context: ReportContext): string {

@@ -47,7 +47,8 @@ export function installNode(): void {
   t.installed.add('node')
   const nodeTest = createRequire(import.meta.url)('node:test') as EachHooks
   const windows = new WeakMap<object, TestWindow>()
-  nodeTest.beforeEach((context: object) => {
+  nodeTest.beforeEach(async (context: object) => {
+    await tracker().ready()
     windows.set(context, tracker().begin())
   })
   nodeTest.afterEach(async (context: object) => {
@@ -71,7 +72,8 @@ export function installJest(globals: Partial<EachHooks> & object): void {
   t.hooked.add(globals)
   // jest runs a file's tests one at a time: a stack pairs the hooks.
   const windows: TestWindow[] = []
-  beforeEach(() => {
+  beforeEach(async () => {
+    await tracker().ready()
     windows.push(tracker().begin())
   })
   afterEach(async () => {
@@ -97,7 +99,8 @@ export function installVitest(hooks: EachHooks, file: object | undefined): boole
     t.hooked.add(file)
   }
   const windows = new WeakMap<object, TestWindow>()
-  hooks.beforeEach((context: VitestContext) => {
+  hooks.beforeEach(async (context: VitestContext) => {
+    await tracker().ready()
     windows.set(context.task, tracker().begin())
   })
   hooks.afterEach(async (context: VitestContext) => {

@@ -2,7 +2,7 @@ import type { BlockEvent } from '../events.js'
 import { watchLoop, type LoopWatcher } from '../watch-loop.js'
 import { testingCodes } from './errors.js'
 import { kStallFloor, resolveLimits, type FailOnBlockOptions } from './options.js'
-import { keepingAlive } from './keep-alive.js'
+import { keepingAlive, watchdogReady } from './keep-alive.js'
 import { hostModule } from './realm.js'
 import { judge, type Verdict } from './verdict.js'
 import { withCode } from '../errors.js'
@@ -28,6 +28,11 @@ export interface Tracker {
   readonly installed: Set<string>
   /** Test files (jest's globals, vitest's file tasks) already hooked. */
   readonly hooked: WeakSet<object>
+  /**
+   * Resolves once the watchdog thread is up (at once after the first time):
+   * a test that blocks at its very start still gets the culprit's stack.
+   */
+  ready(): Promise<void>
   /** A test starts. Whatever blocked before belongs to something else. */
   begin(): TestWindow
   /** A test is over: resolves with why it fails, if it does. */
@@ -58,6 +63,7 @@ function createTracker(): Tracker {
   let configured = false
   const active = new Set<TestWindow>()
   let events: BlockEvent[] = []
+  let ready: Promise<void> | undefined
 
   const watch = (): LoopWatcher => {
     if (watcher !== undefined) return watcher
@@ -88,6 +94,10 @@ function createTracker(): Tracker {
       // Start now, in the setup file, so that the watchdog thread is up
       // before the first test runs.
       watch()
+    },
+    ready() {
+      ready ??= watchdogReady(watch())
+      return ready
     },
     begin() {
       const w = watch()

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import createDebug from 'debug'
 import { codes, warn } from '../errors.js'
-import { SharedBeat, type CaptureMessage, type WatchdogConfig } from './protocol.js'
+import { SharedBeat, type CaptureMessage, type ReadyMessage, type WatchdogConfig } from './protocol.js'
 
 const debug = createDebug('loopwatch')
 
@@ -24,6 +24,11 @@ export class WatchdogHost {
   readonly #waiters = new Map<number, Waiter>()
   readonly #unclaimed = new Map<number, CaptureMessage>()
   #worker: Worker | undefined
+  #markReady!: () => void
+  /** Settles once the worker is watching, or has failed or stopped: never rejects. */
+  readonly ready = new Promise<void>((resolve) => {
+    this.#markReady = resolve
+  })
 
   constructor(config: Omit<WatchdogConfig, 'buffer'>) {
     this.#shared.beat()
@@ -36,8 +41,9 @@ export class WatchdogHost {
       env: { ...process.env, NODE_OPTIONS: cleanNodeOptions(process.env['NODE_OPTIONS']) },
       name: 'loopwatch watchdog',
     })
-    worker.on('message', (message: CaptureMessage | { type: 'failed'; message: string }) => {
+    worker.on('message', (message: CaptureMessage | ReadyMessage | { type: 'failed'; message: string }) => {
       if (message.type === 'capture') this.#settle(message.seq, message)
+      else if (message.type === 'ready') this.#markReady()
       else this.#fail(message.message)
     })
     worker.on('error', (error) => {
@@ -107,6 +113,7 @@ export class WatchdogHost {
   }
 
   #fail(reason: string): void {
+    this.#markReady()
     debug('watchdog failed: %s', reason)
     warn(`loopwatch: the watchdog thread failed (${reason}); blocks are still measured, without stacks`,
       codes.watchdogFailed, true)
@@ -117,6 +124,7 @@ export class WatchdogHost {
   async stop(): Promise<void> {
     const worker = this.#worker
     this.#worker = undefined
+    this.#markReady()
     for (const seq of [...this.#waiters.keys()]) this.#settle(seq, undefined)
     if (worker !== undefined) {
       await worker.terminate()

@@ -71,3 +71,8 @@ export interface CaptureMessage {
   /** A hang report was due (the block outlasted `hangTimeout`). */
   hang: boolean
 }
+
+/** Posted once the watchdog is watching: from then on a block gets its stack. */
+export interface ReadyMessage {
+  type: 'ready'
+}

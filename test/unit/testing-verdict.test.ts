@@ -99,7 +99,7 @@ test('the report of a blown total groups the stalls by culprit', () => {
     'the event loop was blocked for 105 ms in total while the function ran, in 3 stalls of 10 ms or more (budget.totalBlocked 100 ms)',
     '2 stalls, 60 ms in all (longest 30 ms):',
     '    at tick (src/tick.ts:5:3)',
-    '1 stall, 45 ms in all (longest 45 ms):',
+    '1 stall for 45 ms:',
     '    at seed (src/seed.ts:9:3)',
   ].join('\n'))
 })
@@ -108,7 +108,7 @@ test('without a stack the report says why: a worker thread, or a missed sample',
   const verdict = judge([block(200), block(150)], resolveLimits({}))
   assert.ok(verdict)
   const worker = formatVerdict(verdict, { workerThread: true, cwd })
-  assert.match(worker, /^the event loop was blocked 2 times during this test for longer than the 50 ms limit\nblocked for 200 ms:\n/)
+  assert.match(worker, /^the event loop was blocked 2 times during this test for longer than the 50 ms limit\n2 blocks, 350 ms in all \(longest 200 ms\):\n/)
   assert.match(worker, /no stack: this test ran in a worker thread, where blocks are measured without stacks.*pool: 'forks'/)
   assert.match(formatVerdict(verdict, { workerThread: false, cwd }), /no stack: the watchdog could not sample the main thread/)
 })
@@ -135,4 +135,18 @@ test('LoopBlockedError: code, name, stack, non-enumerable blocks, instanceof acr
   assert.ok(fromElsewhere instanceof LoopBlockedError)
   assert.ok(!(new Error('x') instanceof LoopBlockedError))
   assert.ok(!(Object.assign(new Error('x'), { code: 'ERR_LOOPWATCH_BLOCKED' }) instanceof LoopBlockedError))
+})
+
+test('long blocks with the same culprit are reported once, with their count', () => {
+  const render = [frame('renderPage', '/app/src/render.ts', 5)]
+  const parse = [frame('parse', '/app/src/parse.ts', 7)]
+  const verdict = judge([block(90, render), block(120, parse), block(70, render)], resolveLimits({}))
+  assert.ok(verdict)
+  assert.equal(formatVerdict(verdict, { workerThread: false, cwd }), [
+    'the event loop was blocked 3 times during this test for longer than the 50 ms limit',
+    '2 blocks, 160 ms in all (longest 90 ms):',
+    '    at renderPage (src/render.ts:5:3)',
+    'blocked for 120 ms:',
+    '    at parse (src/parse.ts:7:3)',
+  ].join('\n'))
 })
