@@ -1,21 +1,14 @@
-import { join, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { isMainThread } from 'node:worker_threads'
 import type { BlockEvent } from '../events.js'
 import { formatMs, formatStack } from '../format.js'
 import { firstUserFrame, stackKey, type StackFrame } from '../stack.js'
 import { LoopBlockedError } from './errors.js'
 import { mapBlock } from './source-maps.js'
-import type { Verdict } from './verdict.js'
+import { isMachineryFrame, kRunnerPackages, type Verdict } from './verdict.js'
 
 /** Culprits listed in a report, each with its stack; the rest are counted. */
 const kMaxGroups = 3
 
-/** Frames from here on are the test runner's own machinery. */
-const kRunnerPackages = new Set(['mocha', 'jest-circus', 'jest-runner', '@vitest/runner', 'vitest', 'tinypool'])
-/** loopwatch's own files (mocha's test wrapper runs under the test's code), source-mapped or not. */
-const kOwnRoot = fileURLToPath(new URL('..', import.meta.url))
-const kOwnDirs = [join(kOwnRoot, 'dist') + sep, join(kOwnRoot, 'src') + sep]
 
 /**
  * The error a verdict fails the test with, built in the test file's realm
@@ -92,16 +85,17 @@ function stackOf(block: BlockEvent, context: ReportContext): string {
   if (block.stack.length > 0) return formatStack(testFrames(block.stack), context.cwd)
   if (context.workerThread) {
     return '    (no stack: this test ran in a worker thread, where blocks are measured without stacks and allow-lists' +
-      " by name cannot match; run tests in child processes to see the culprit, e.g. vitest's pool: 'forks')"
+      " by name cannot match; run tests in child processes to see the culprit: vitest's pool: 'forks', jest without workerThreads)"
   }
   return '    (no stack: the watchdog could not sample the main thread during the block)'
 }
 
 /** The frames down to the test's own, without the runner's and loopwatch's. */
 export function testFrames(stack: readonly StackFrame[]): StackFrame[] {
+  // From the first runner frame on, the stack is the runner's machinery.
   const end = stack.findIndex((frame) => frame.package !== undefined && kRunnerPackages.has(frame.package))
   const frames = end === -1 ? stack : stack.slice(0, end)
-  return frames.filter((frame) => frame.package !== 'loopwatch' && !kOwnDirs.some((dir) => frame.file.startsWith(dir)))
+  return frames.filter((frame) => frame.internal || !isMachineryFrame(frame))
 }
 
 /** Stalls grouped by the first frame of user code, biggest total first. */

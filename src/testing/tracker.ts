@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import type { BlockEvent } from '../events.js'
 import { watchLoop, type LoopWatcher } from '../watch-loop.js'
 import { testingCodes } from './errors.js'
@@ -9,8 +10,11 @@ import { withCode } from '../errors.js'
 
 /** One test's stretch of time, from its first hook to its end. */
 export interface TestWindow {
-  /** The id of the first block that can belong to this test. */
-  readonly startId: number
+  /**
+   * When the test began (epoch ms, the events' `startTime` scale): blocks
+   * that started from then on, and before its end, are its own.
+   */
+  readonly startTime: number
   /** What `allowBlocking()` added during the test. */
   readonly overrides: FailOnBlockOptions[]
   /** `allowBlocking()` without options: the test may block at will. */
@@ -49,6 +53,11 @@ export interface Tracker {
 // find the same tracker: it hangs on the process object.
 const kTracker = Symbol.for('loopwatch.testing.tracker')
 
+/** Now, on the scale of `BlockEvent#startTime` (epoch ms, from the monotonic clock). */
+function now(): number {
+  return performance.timeOrigin + performance.now()
+}
+
 /** The process's tracker, created in the main realm on first use. */
 export function tracker(): Tracker {
   const host = hostModule()
@@ -78,8 +87,8 @@ function createTracker(): Tracker {
   const close = (window: TestWindow): void => {
     active.delete(window)
     let first = Infinity
-    for (const other of active) first = Math.min(first, other.startId)
-    events = events.filter((event) => event.id >= first)
+    for (const other of active) first = Math.min(first, other.startTime)
+    events = events.filter((event) => event.startTime >= first)
   }
 
   return {
@@ -100,21 +109,21 @@ function createTracker(): Tracker {
       return ready
     },
     begin() {
-      const w = watch()
+      // Read before the flush below: every stall it measures, or a later
+      // beat does, starts at or after this.
+      const window: TestWindow = { startTime: now(), overrides: [], off: false }
       // Measures now: a stall in progress (loading the test file, say) ends
       // here and belongs to no test.
-      void w.flush()
-      const window: TestWindow = { startId: w.stats().blocks + 1, overrides: [], off: false }
+      void watch().flush()
       active.add(window)
       return window
     },
     async end(window) {
-      const w = watch()
-      const flushed = w.flush()
-      // Read right after the flush's measurement, before anything else runs.
-      const endId = w.stats().blocks
-      await keepingAlive(flushed)
-      const blocks = events.filter((event) => event.id >= window.startId && event.id <= endId)
+      // Stalls measured by this flush began at least `kStallFloor` ms
+      // before it; those of later beats, after it.
+      const endTime = now()
+      await keepingAlive(watch().flush())
+      const blocks = events.filter((event) => event.startTime >= window.startTime && event.startTime < endTime)
       close(window)
       return judge(blocks, resolveLimits(base, window.overrides, window.off))
     },

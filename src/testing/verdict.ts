@@ -1,3 +1,5 @@
+import { join, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { isRegExp } from 'node:util/types'
 import type { BlockEvent } from '../events.js'
 import type { StackFrame } from '../stack.js'
@@ -23,7 +25,7 @@ export interface Verdict {
  */
 export function judge(blocks: readonly BlockEvent[], limits: Limits): Verdict | undefined {
   if (limits.off) return undefined
-  const counted = blocks.filter((block) => !isAllowed(block, limits.allow))
+  const counted = blocks.filter((block) => !isAllowed(block, limits.allow) && !isRuntimesOwn(block))
   const long = counted.filter((block) => block.duration > limits.maxBlock)
   const totalMs = counted.reduce((sum, block) => sum + block.duration, 0)
   const overTotal = totalMs > limits.totalBlocked
@@ -33,6 +35,30 @@ export function judge(blocks: readonly BlockEvent[], limits: Limits): Verdict | 
   const shortMs = counted.filter((block) => block.duration <= limits.maxBlock).reduce((sum, block) => sum + block.duration, 0)
   const reportTotal = overTotal && (long.length === 0 || shortMs > limits.totalBlocked)
   return { long, stalls: reportTotal ? counted : [], totalMs, limits }
+}
+
+/** npm packages whose frames are the test runner's own machinery. */
+export const kRunnerPackages = new Set(['mocha', 'jest-circus', 'jest-runner', 'jest-runtime', '@vitest/runner', 'vitest', 'tinypool'])
+/** loopwatch's own files (mocha's test wrapper runs under the test's code), source-mapped or not. */
+const kOwnRoot = fileURLToPath(new URL('..', import.meta.url))
+const kOwnDirs = [join(kOwnRoot, 'dist') + sep, join(kOwnRoot, 'src') + sep]
+
+/** A frame of the test runner's (node:test's internals, a runner's package) or loopwatch's. */
+export function isMachineryFrame(frame: StackFrame): boolean {
+  return frame.file.startsWith('node:internal/test_runner/') ||
+    (frame.package !== undefined && kRunnerPackages.has(frame.package)) ||
+    frame.package === 'loopwatch' || kOwnDirs.some((dir) => frame.file.startsWith(dir))
+}
+
+/**
+ * Not the test's doing: no sampled stack holds a frame of the test's or the
+ * app's code, only Node's internals and the runner's (node --test's reporter
+ * writing results from the test's process, say). A block without any stack
+ * cannot be told apart, and counts.
+ */
+export function isRuntimesOwn(block: BlockEvent): boolean {
+  const stacks = block.profile.length > 0 ? block.profile.map((entry) => entry.stack) : [block.stack]
+  return stacks.every((stack) => stack.length > 0 && stack.every((frame) => frame.internal || isMachineryFrame(frame)))
 }
 
 /**

@@ -150,3 +150,16 @@ test('long blocks with the same culprit are reported once, with their count', ()
     '    at parse (src/parse.ts:7:3)',
   ].join('\n'))
 })
+
+test("the runner's and Node's own work does not count against the test; a block without a stack does", () => {
+  const reporter = [frame('Uint8Array.set', ''), frame('v8Reporter', 'node:internal/test_runner/reporter/v8-serializer', 37)]
+  const circus = [frame('_callCircusTest', '/app/node_modules/jest-circus/build/a.js', 1, { package: 'jest-circus' })]
+  const test = [frame('heavy', '/app/test/a.test.ts'), ...circus]
+  const limits = resolveLimits({})
+  assert.equal(judge([block(126, reporter), block(90, circus)], limits), undefined)
+  assert.equal(judge([block(126, test)], limits)?.long.length, 1)
+  const streams = [frame('onwrite', 'node:internal/streams/writable', 615), frame('Socket._write', 'node:net', 970)]
+  assert.equal(judge([block(183, streams)], limits), undefined, "Node's internals only: not the test's code")
+  assert.equal(judge([block(126, [])], limits)?.long.length, 1)
+  assert.equal(judge([block(126, reporter, [reporter, test])], limits)?.long.length, 1, 'one sample in test code is enough')
+})
