@@ -8,7 +8,12 @@ function blockFor(ms: number): void {
 
 test('ready() resolves once the watchdog is up: a block right after it gets its stack', async (t) => {
   const watcher = watchLoop({ threshold: 20, log: false })
-  t.after(() => watcher.stop())
+  // flush() may wait on the (unref'd) worker's samples: keep the test's process alive.
+  const keepAlive = setInterval(() => undefined, 1000)
+  t.after(async () => {
+    clearInterval(keepAlive)
+    await watcher.stop()
+  })
   const events: BlockEvent[] = []
   watcher.on('block', (event) => events.push(event))
   await watcher.ready()
