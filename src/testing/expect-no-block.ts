@@ -36,8 +36,11 @@ Promise<{ value: Awaited<T>; verdict: Verdict | undefined }> {
   const blocks: BlockEvent[] = []
   watcher.on('block', (event) => blocks.push(event))
   try {
-    // A block at the very start of `fn` must get its stack too.
+    // A block at the very start of `fn` must get its stack too: wait for the
+    // watchdog, then start a fresh heartbeat sequence right before `fn`, one
+    // the watchdog cannot have sampled (and found idle) already.
     await watchdogReady(watcher)
+    void watcher.flush()
     const value = await fn()
     await keepingAlive(watcher.flush())
     return { value, verdict: judge(blocks, resolveLimits(options)) }
