@@ -4,7 +4,7 @@ import { formatMs, formatStack } from '../format.js'
 import { firstUserFrame, stackKey, type StackFrame } from '../stack.js'
 import { LoopBlockedError } from './errors.js'
 import { mapBlock } from './source-maps.js'
-import { isMachineryFrame, kRunnerPackages, type Verdict } from './verdict.js'
+import { isMachineryFrame, kRunnerPackages, userStacks, type Verdict } from './verdict.js'
 
 /** Culprits listed in a report, each with its stack; the rest are counted. */
 const kMaxGroups = 3
@@ -82,7 +82,9 @@ function pushGroups(lines: string[], groups: BlockEvent[][], noun: string, conte
 }
 
 function stackOf(block: BlockEvent, context: ReportContext): string {
-  if (block.stack.length > 0) return formatStack(testFrames(block.stack), context.cwd)
+  // The first sample in the test's code; else the first sample.
+  const stack = userStacks(block)[0] ?? block.stack
+  if (stack.length > 0) return formatStack(testFrames(stack), context.cwd)
   if (context.workerThread) {
     return '    (no stack: this test ran in a worker thread, where blocks are measured without stacks and allow-lists' +
       " by name cannot match; run tests in child processes to see the culprit: vitest's pool: 'forks', jest without workerThreads)"
@@ -102,7 +104,7 @@ export function testFrames(stack: readonly StackFrame[]): StackFrame[] {
 function groupByCulprit(stalls: readonly BlockEvent[]): BlockEvent[][] {
   const groups = new Map<string, BlockEvent[]>()
   for (const block of stalls) {
-    const culprit = firstUserFrame(block.stack)
+    const culprit = firstUserFrame(userStacks(block)[0] ?? block.stack)
     const key = culprit ? stackKey([culprit]) : ''
     const group = groups.get(key)
     if (group) group.push(block)

@@ -50,21 +50,37 @@ export function isMachineryFrame(frame: StackFrame): boolean {
     frame.package === 'loopwatch' || kOwnDirs.some((dir) => frame.file.startsWith(dir))
 }
 
+/** A stack that runs code of the test or the app, not only Node's internals, the runner's or loopwatch's. */
+export function runsUserCode(stack: readonly StackFrame[]): boolean {
+  return stack.some((frame) => !frame.internal && !isMachineryFrame(frame))
+}
+
 /**
- * Not the test's doing: no sampled stack holds a frame of the test's or the
- * app's code, only Node's internals and the runner's (node --test's reporter
- * writing results from the test's process, say). A block without any stack
- * cannot be told apart, and counts.
+ * The sampled stacks that run the test's or the app's code, first sample
+ * first. A sample can land in the runner's code once the blocking function
+ * has returned (its hooks run on the same turn of the loop): it says nothing
+ * about the test.
+ */
+export function userStacks(block: BlockEvent): StackFrame[][] {
+  const stacks = [block.stack, ...block.profile.map((entry) => entry.stack)]
+  return stacks.filter(runsUserCode)
+}
+
+/**
+ * Not the test's doing: stacks were sampled, and none holds a frame of the
+ * test's or the app's code, only Node's internals and the runner's (node
+ * --test's reporter writing results from the test's process, say). A block
+ * without any stack cannot be told apart, and counts.
  */
 export function isRuntimesOwn(block: BlockEvent): boolean {
-  const stacks = block.profile.length > 0 ? block.profile.map((entry) => entry.stack) : [block.stack]
-  return stacks.every((stack) => stack.length > 0 && stack.every((frame) => frame.internal || isMachineryFrame(frame)))
+  return block.stack.length > 0 && userStacks(block).length === 0
 }
 
 /**
  * A block is allowed when a function rule accepts it, or when every stack
- * sampled during it holds a frame a string or RegExp rule matches: a block
- * that left the allowed code part-way through still counts.
+ * sampled during it in the test's or app's code holds a frame a string or
+ * RegExp rule matches: a block that went on in other code of the test after
+ * the allowed function returned still counts.
  */
 export function isAllowed(block: BlockEvent, rules: readonly AllowRule[]): boolean {
   if (rules.length === 0) return false
@@ -76,8 +92,8 @@ export function isAllowed(block: BlockEvent, rules: readonly AllowRule[]): boole
       frameRules.push(rule)
     }
   }
-  const stacks = block.profile.length > 0 ? block.profile.map((entry) => entry.stack) : [block.stack]
-  return frameRules.length > 0 && stacks.every((stack) =>
+  const stacks = userStacks(block)
+  return frameRules.length > 0 && stacks.length > 0 && stacks.every((stack) =>
     stack.some((frame) => frameRules.some((rule) => frameMatches(frame, rule))))
 }
 

@@ -168,3 +168,15 @@ test("the runner's and Node's own work does not count against the test; a block 
   assert.equal(judge([block(126, [])], limits)?.long.length, 1)
   assert.equal(judge([block(126, reporter, [reporter, test])], limits)?.long.length, 1, 'one sample in test code is enough')
 })
+
+test("samples that landed in the runner's code after the blocking function returned say nothing about the test", () => {
+  const inFixture = [frame('loadFixture'), frame('test', '/app/test/a.test.ts')]
+  const inRunner = [frame('_callCircusTest', '/app/node_modules/jest-circus/build/a.js', 1, { package: 'jest-circus' })]
+  const late = block(300, inRunner, [inFixture, inRunner])
+  assert.ok(isAllowed(late, ['loadFixture']))
+  const verdict = judge([late], resolveLimits({}))
+  assert.ok(verdict)
+  assert.match(formatVerdict(verdict, { workerThread: false, cwd }), /\n {4}at loadFixture \(src\/code\.ts:1:3\)\n/, 'the culprit shown is the sample in user code')
+  const elsewhere = block(300, inFixture, [inFixture, [frame('render', '/app/src/render.ts')]])
+  assert.ok(!isAllowed(elsewhere, ['loadFixture']), 'other user code during the block still counts')
+})
