@@ -7,6 +7,13 @@ import type { StackFrame } from '../stack.js'
 const kSeq = 0
 const kBytes = 16
 
+// Taken once, at load: fake timers replace `process.hrtime` on the real
+// process object (vitest's do by default), and a fake heartbeat time would
+// leave the watchdog sampling at the wrong moments.
+// `bigint()` reads a native counter and never uses `this`.
+// eslint-disable-next-line @typescript-eslint/unbound-method
+const hrtimeNs = process.hrtime.bigint
+
 /** A view over the shared heartbeat buffer; both threads use the same class. */
 export class SharedBeat {
   readonly buffer: SharedArrayBuffer
@@ -21,7 +28,7 @@ export class SharedBeat {
 
   /** Main thread: records a heartbeat; returns the sequence that just ended. */
   beat(): number {
-    Atomics.store(this.#time, 0, process.hrtime.bigint())
+    Atomics.store(this.#time, 0, hrtimeNs())
     const ended = Atomics.add(this.#i32, kSeq, 1)
     // Wakes a watchdog that is sampling a block, so it stops at once.
     Atomics.notify(this.#i32, kSeq)

@@ -23,6 +23,7 @@ test('vitest: failOnBlock() from loopwatch/testing/vitest in a setup file, optio
   const outcomes = jsonOutcomes(readReport(report))
   assert.deepEqual(outcomes.map((o) => [o.name, o.passed]), [
     ['canary: blocks on purpose', false],
+    ['canary: blocks on purpose, with fake timers on', false],
     ['blocks in a function a RegExp allows', true],
     ['blocks in a function an allow function accepts', true],
     ['loopwatch canary', true],
@@ -30,6 +31,8 @@ test('vitest: failOnBlock() from loopwatch/testing/vitest in a setup file, optio
   assert.match(outcomes[0]?.failure ?? '', /blocked for \d+ ms during this test \(limit 25 ms\)/)
   // vitest compiles the file in memory; these are the lines of the source.
   assert.match(outcomes[0]?.failure ?? '', /at blockOnPurpose \([^)]*canary\.test\.ts:14:\d+\)\n {4}at .*canary\.test\.ts:18:\d+\)/)
+  // Fake timers (process.hrtime included) do not blind the watchdog.
+  assert.match(outcomes[1]?.failure ?? '', /blocked for \d+ ms during this test \(limit 25 ms\)\n(.*\n)*? {4}at blockOnPurpose \([^)]*canary\.test\.ts:14:\d+\)/)
 })
 
 test("vitest's threads pool: blocks still fail their test, measured without a stack, and the failure says why", async (t) => {
