@@ -5,6 +5,10 @@ export default defineConfig([
     // Library entries: ESM and CJS with a declaration file for each.
     entry: {
       index: 'src/index.ts',
+      testing: 'src/testing/index.ts',
+      'testing-node': 'src/entry/testing-node.ts',
+      'testing-jest': 'src/entry/testing-jest.ts',
+      'testing-mocha': 'src/entry/testing-mocha.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -38,6 +42,26 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
+    splitting: false,
+  },
+  {
+    // vitest can only be imported, never required: ESM only.
+    entry: { 'testing-vitest': 'src/entry/testing-vitest.ts' },
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    target: 'node20',
+    splitting: false,
+    external: ['vitest'],
+  },
+  {
+    // Loaded by path with the main realm's require() from inside jest's vm
+    // contexts (src/testing/realm.ts): CJS only, not an export.
+    entry: { 'testing-host': 'src/entry/testing-host.ts' },
+    format: ['cjs'],
+    sourcemap: true,
+    target: 'node20',
+    shims: true,
     splitting: false,
   },
 ])

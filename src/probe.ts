@@ -20,8 +20,10 @@ const kMaxFrames = 200
 
 /**
  * The registry hangs on the real `process` object, which the expression sees
- * in the main context. Test runners such as jest give each file a copy of
- * `process`; `process.getBuiltinModule` (Node >= 20.16) returns the real one.
+ * in the main context. Code in a `vm` context with its own copy of `process`
+ * reaches the real one through `process.getBuiltinModule` (Node >= 20.16)
+ * where the copy passes it through; jest 30.5 reroutes it, which is why
+ * `loopwatch/testing` runs its watcher in the main realm instead.
  */
 function registry(): Registry {
   const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule

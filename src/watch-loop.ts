@@ -224,6 +224,21 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   }
 
   /**
+   * Resolves once the watchdog thread is watching, so that a block from then
+   * on gets its stack (the thread takes tens of milliseconds to start);
+   * at once where there is no watchdog. Never rejects.
+   */
+  ready(): Promise<void> {
+    const host = this.#host
+    if (host === undefined) return Promise.resolve()
+    // The worker is unref'd: hold the loop open while someone waits for it.
+    const keepAlive = setInterval(() => undefined, 1000)
+    return host.ready.finally(() => {
+      clearInterval(keepAlive)
+    })
+  }
+
+  /**
    * Measures the loop now, as a heartbeat would, and resolves once every
    * block seen so far has been emitted. For test integrations, which must
    * learn of a block before the next test starts.

@@ -12,7 +12,7 @@ import { probeExpression } from '../probe.js'
 import { FrameResolver, stackKey, type RawFrame, type StackFrame } from '../stack.js'
 import type { ProfileEntry } from '../events.js'
 import {
-  SharedBeat, type CaptureMessage, type SaturationMessage, type SaturationRequest, type WatchdogConfig,
+  SharedBeat, type CaptureMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest, type WatchdogConfig,
 } from '../watchdog/protocol.js'
 import { openEventsFile, writeHangRecord } from '../events-file.js'
 
@@ -249,3 +249,4 @@ parentPort?.on('message', (request: SaturationRequest) => {
 // The listener must not keep this thread alive on its own.
 parentPort?.unref()
 watch()
+parentPort?.postMessage({ type: 'ready' } satisfies ReadyMessage)

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads'
 import createDebug from 'debug'
 import { codes, warn } from '../errors.js'
 import {
-  SharedBeat, type CaptureMessage, type SaturationMessage, type SaturationRequest, type WatchdogConfig,
+  SharedBeat, type CaptureMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest, type WatchdogConfig,
 } from './protocol.js'
 
 const debug = createDebug('loopwatch')
@@ -42,6 +42,11 @@ export class WatchdogHost {
   readonly #saturation = new Map<number, (message: SaturationMessage | undefined) => void>()
   #nextSaturationId = 1
   #worker: Worker | undefined
+  #markReady!: () => void
+  /** Settles once the worker is watching, or has failed or stopped: never rejects. */
+  readonly ready = new Promise<void>((resolve) => {
+    this.#markReady = resolve
+  })
 
   constructor(config: Omit<WatchdogConfig, 'buffer'>) {
     this.#shared.beat()
@@ -54,9 +59,10 @@ export class WatchdogHost {
       env: { ...process.env, NODE_OPTIONS: cleanNodeOptions(process.env['NODE_OPTIONS']) },
       name: 'loopwatch watchdog',
     })
-    worker.on('message', (message: CaptureMessage | SaturationMessage | { type: 'failed'; message: string }) => {
+    worker.on('message', (message: CaptureMessage | SaturationMessage | ReadyMessage | { type: 'failed'; message: string }) => {
       if (message.type === 'capture') this.#settle(message.seq, message)
       else if (message.type === 'saturation') this.#saturation.get(message.id)?.(message)
+      else if (message.type === 'ready') this.#markReady()
       else this.#fail(message.message)
     })
     worker.on('error', (error) => {
@@ -128,6 +134,7 @@ export class WatchdogHost {
   }
 
   #fail(reason: string): void {
+    this.#markReady()
     debug('watchdog failed: %s', reason)
     warn(`loopwatch: the watchdog thread failed (${reason}); blocks are still measured, without stacks`,
       codes.watchdogFailed, true)
@@ -167,6 +174,7 @@ export class WatchdogHost {
     this.#worker = undefined
     liveHosts.delete(this)
     if (liveHosts.size === 0) process.off('exit', releaseSessions)
+    this.#markReady()
     for (const seq of [...this.#waiters.keys()]) this.#settle(seq, undefined)
     for (const settle of [...this.#saturation.values()]) settle(undefined)
     if (worker !== undefined) {

@@ -11,6 +11,13 @@ const kConnected = 1
 const kExiting = 2
 const kBytes = 24
 
+// Taken once, at load: fake timers replace `process.hrtime` on the real
+// process object (vitest's do by default), and a fake heartbeat time would
+// leave the watchdog sampling at the wrong moments.
+// `bigint()` reads a native counter and never uses `this`.
+// eslint-disable-next-line @typescript-eslint/unbound-method
+const hrtimeNs = process.hrtime.bigint
+
 /** A view over the shared heartbeat buffer; both threads use the same class. */
 export class SharedBeat {
   readonly buffer: SharedArrayBuffer
@@ -25,7 +32,7 @@ export class SharedBeat {
 
   /** Main thread: records a heartbeat; returns the sequence that just ended. */
   beat(): number {
-    Atomics.store(this.#time, 0, process.hrtime.bigint())
+    Atomics.store(this.#time, 0, hrtimeNs())
     const ended = Atomics.add(this.#i32, kSeq, 1)
     // Wakes a watchdog that is sampling a block, so it stops at once.
     Atomics.notify(this.#i32, kSeq)
@@ -117,4 +124,9 @@ export interface CaptureMessage {
   profile: ProfileEntry[]
   /** A hang report was due (the block outlasted `hangTimeout`). */
   hang: boolean
+}
+
+/** Posted once the watchdog is watching: from then on a block gets its stack. */
+export interface ReadyMessage {
+  type: 'ready'
 }

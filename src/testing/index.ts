@@ -1,0 +1,6 @@
+export { expectNoBlock } from './expect-no-block.js'
+export { failOnBlock, allowBlocking } from './fail-on-block.js'
+export { LoopBlockedError } from './errors.js'
+export type { FailOnBlockOptions, Budget, AllowRule } from './options.js'
+export type { BlockEvent, ProfileEntry } from '../events.js'
+export type { StackFrame } from '../stack.js'

@@ -1,0 +1,202 @@
+import { isRegExp } from 'node:util/types'
+import { codes, describe, invalidType, invalidValue, withCode } from '../errors.js'
+import type { BlockEvent } from '../events.js'
+import { expectPositiveMs } from '../options.js'
+
+/**
+ * A known, accepted blocker (BlockHound's `allowBlockingCallsInside`). A block
+ * is allowed when every stack sampled during it has a frame that matches:
+ * - a string matches a frame's function name (`loadFixture`, or the method of
+ *   `Loader.loadFixture`), an npm package name (`better-sqlite3`), or, when it
+ *   contains a `/`, part of the frame's file path (`test/fixtures/`);
+ * - a RegExp is tested against the function name and the file path;
+ * - a function receives the whole block and returns `true` to allow it.
+ */
+export type AllowRule = string | RegExp | ((block: BlockEvent) => boolean)
+
+/** Per-test limits. Times in milliseconds. */
+export interface Budget {
+  /**
+   * The longest single block a test may have (ms).
+   * @default `threshold`
+   */
+  maxBlock?: number
+  /**
+   * The most a test may block in total (ms): every stall of 10 ms or more
+   * counts, not only those above `threshold`, so a test fails on many short
+   * blocks too. Unlimited when unset.
+   */
+  totalBlocked?: number
+}
+
+/** Options for `failOnBlock()`, `expectNoBlock()` and `allowBlocking()`. */
+export interface FailOnBlockOptions {
+  /**
+   * A block of the event loop longer than this many milliseconds fails the
+   * test. At least 10 ms, the shortest stall loopwatch/testing measures.
+   * @default 50 (ms)
+   */
+  threshold?: number
+  /** Blockers that never fail a test. See {@link AllowRule}. */
+  allow?: readonly AllowRule[]
+  /** Per-test limits: the longest block and the total blocked time. */
+  budget?: Budget
+}
+
+/** The limits one test is held to, every default filled in. */
+export interface Limits {
+  /** Blocks longer than this fail the test (ms). */
+  readonly maxBlock: number
+  /** The total blocked time allowed (ms); `Infinity` when unlimited. */
+  readonly totalBlocked: number
+  readonly allow: readonly AllowRule[]
+  /** Set by `allowBlocking()` without options: nothing this test does fails it. */
+  readonly off: boolean
+}
+
+/** Default `threshold`, in milliseconds. */
+export const kDefaultTestThreshold = 50
+/**
+ * The watcher's own threshold, in milliseconds: every stall longer than this
+ * is measured (and sampled) so that `totalBlocked` can add them up.
+ */
+export const kStallFloor = 10
+
+const kKnown = ['threshold', 'allow', 'budget']
+const kBudgetKeys = ['maxBlock', 'totalBlocked']
+
+/** The environment variables the runner entry points read, by option. */
+export const kEnv = {
+  threshold: 'LOOPWATCH_THRESHOLD',
+  maxBlock: 'LOOPWATCH_MAX_BLOCK',
+  totalBlocked: 'LOOPWATCH_TOTAL_BLOCKED',
+  allow: 'LOOPWATCH_ALLOW',
+} as const
+
+/**
+ * Checks options once, synchronously; works on objects from another realm
+ * too (jest hands us the test file's arrays and RegExps).
+ */
+export function validateTestingOptions(options: unknown): FailOnBlockOptions {
+  if (options === undefined) return {}
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw invalidType('options', 'an object', options)
+  }
+  const record = options as Record<string, unknown>
+  rejectUnknown('', record, kKnown)
+  const result: FailOnBlockOptions = {}
+  if (record['threshold'] !== undefined) result.threshold = expectTestMs('threshold', record['threshold'])
+  if (record['allow'] !== undefined) result.allow = validateAllow('allow', record['allow'])
+  if (record['budget'] !== undefined) {
+    const budget = record['budget']
+    if (budget === null || typeof budget !== 'object' || Array.isArray(budget)) {
+      throw invalidType('budget', 'an object', budget)
+    }
+    const raw = budget as Record<string, unknown>
+    rejectUnknown('budget.', raw, kBudgetKeys)
+    result.budget = {}
+    if (raw['maxBlock'] !== undefined) result.budget.maxBlock = expectTestMs('budget.maxBlock', raw['maxBlock'])
+    if (raw['totalBlocked'] !== undefined) {
+      result.budget.totalBlocked = expectPositiveMs('budget.totalBlocked', raw['totalBlocked'])
+    }
+  }
+  return result
+}
+
+function rejectUnknown(prefix: string, record: Record<string, unknown>, known: string[]): void {
+  for (const key of Object.keys(record)) {
+    if (!known.includes(key)) {
+      throw withCode(new TypeError(`Unknown option \`${prefix}${key}\`; known options are ${
+        known.map((k) => `\`${prefix}${k}\``).join(', ')}`), codes.invalidOption)
+    }
+  }
+}
+
+function expectTestMs(name: string, value: unknown): number {
+  const ms = expectPositiveMs(name, value)
+  if (ms < kStallFloor) {
+    throw invalidValue(name, `at least ${kStallFloor} ms, the shortest stall loopwatch/testing measures`, ms)
+  }
+  return ms
+}
+
+function validateAllow(name: string, value: unknown): AllowRule[] {
+  if (!Array.isArray(value)) throw invalidType(name, 'an array of strings, RegExps or functions', value)
+  return (value as unknown[]).map((rule, i) => {
+    if ((typeof rule === 'string' && rule !== '') || typeof rule === 'function' || isRegExp(rule)) return rule as AllowRule
+    throw typeof rule === 'string'
+      ? invalidValue(`${name}[${i}]`, 'a non-empty string', rule)
+      : invalidType(`${name}[${i}]`, 'a string, a RegExp or a function', rule)
+  })
+}
+
+/**
+ * Options from the environment: `LOOPWATCH_THRESHOLD`, `LOOPWATCH_MAX_BLOCK`,
+ * `LOOPWATCH_TOTAL_BLOCKED` (ms) and `LOOPWATCH_ALLOW` (comma-separated; an
+ * entry written `/source/flags` is a RegExp). Empty variables are ignored.
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): FailOnBlockOptions {
+  const result: FailOnBlockOptions = {}
+  const threshold = msFromEnv(env, kEnv.threshold)
+  if (threshold !== undefined) result.threshold = expectTestMs(kEnv.threshold, threshold)
+  const maxBlock = msFromEnv(env, kEnv.maxBlock)
+  const totalBlocked = msFromEnv(env, kEnv.totalBlocked)
+  if (maxBlock !== undefined || totalBlocked !== undefined) {
+    result.budget = {}
+    if (maxBlock !== undefined) result.budget.maxBlock = expectTestMs(kEnv.maxBlock, maxBlock)
+    if (totalBlocked !== undefined) result.budget.totalBlocked = expectPositiveMs(kEnv.totalBlocked, totalBlocked)
+  }
+  const allow = env[kEnv.allow]?.trim()
+  if (allow) result.allow = allow.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '').map(parseAllowEntry)
+  return result
+}
+
+function msFromEnv(env: NodeJS.ProcessEnv, name: string): number | string | undefined {
+  const raw = env[name]?.trim()
+  if (!raw) return undefined
+  const ms = Number(raw)
+  // Keep the string when it is not a number, so the error shows what was set.
+  return Number.isNaN(ms) ? raw : ms
+}
+
+function parseAllowEntry(entry: string): AllowRule {
+  const match = /^\/(.+)\/([a-z]*)$/.exec(entry)
+  if (match === null) return entry
+  try {
+    return new RegExp(match[1] ?? '', match[2])
+  } catch (error) {
+    throw withCode(new RangeError(`Expected \`${kEnv.allow}\` to hold valid regular expressions, got ${describe(entry)}: ${
+      (error as Error).message}`), codes.invalidOption)
+  }
+}
+
+/**
+ * Layers options: the environment over the code's options (so CI can raise a
+ * limit without a code change), allow-lists added together.
+ */
+export function mergeOptions(...layers: FailOnBlockOptions[]): FailOnBlockOptions {
+  const merged: FailOnBlockOptions = {}
+  for (const layer of layers) {
+    if (layer.threshold !== undefined) merged.threshold = layer.threshold
+    if (layer.allow !== undefined) merged.allow = [...(merged.allow ?? []), ...layer.allow]
+    if (layer.budget !== undefined) merged.budget = { ...merged.budget, ...layer.budget }
+  }
+  return merged
+}
+
+/** The limits for one test: its base options, then the test's own overrides. */
+export function resolveLimits(base: FailOnBlockOptions, overrides: readonly FailOnBlockOptions[] = [], off = false): Limits {
+  const options = mergeOptions(base, ...overrides)
+  const threshold = options.threshold ?? kDefaultTestThreshold
+  // A test that raised its threshold raised its longest block with it,
+  // unless it set `maxBlock` itself.
+  const overriddenThreshold = overrides.some((o) => o.threshold !== undefined)
+  const ownMaxBlock = overrides.some((o) => o.budget?.maxBlock !== undefined)
+  const maxBlock = overriddenThreshold && !ownMaxBlock ? threshold : options.budget?.maxBlock ?? threshold
+  return Object.freeze({
+    maxBlock,
+    totalBlocked: options.budget?.totalBlocked ?? Infinity,
+    allow: Object.freeze([...(options.allow ?? [])]),
+    off,
+  })
+}

@@ -1,0 +1,115 @@
+import { isMainThread } from 'node:worker_threads'
+import type { BlockEvent } from '../events.js'
+import { formatMs, formatStack } from '../format.js'
+import { firstUserFrame, stackKey, type StackFrame } from '../stack.js'
+import { LoopBlockedError } from './errors.js'
+import { mapBlock } from './source-maps.js'
+import { isMachineryFrame, kRunnerPackages, userStacks, type Verdict } from './verdict.js'
+
+/** Culprits listed in a report, each with its stack; the rest are counted. */
+const kMaxGroups = 3
+
+
+/**
+ * The error a verdict fails the test with, built in the test file's realm
+ * (where the runner's source maps are) from the main realm's verdict.
+ */
+export function blockedError(verdict: Verdict, during = 'during this test'): LoopBlockedError {
+  const mapped = new Map<BlockEvent, BlockEvent>()
+  const map = (block: BlockEvent): BlockEvent => {
+    let copy = mapped.get(block)
+    if (copy === undefined) mapped.set(block, copy = mapBlock(block))
+    return copy
+  }
+  const view: Verdict = { ...verdict, long: verdict.long.map(map), stalls: verdict.stalls.map(map) }
+  const failing = [...mapped.values()].sort((a, b) => a.id - b.id)
+  return new LoopBlockedError(formatVerdict(view, { workerThread: !isMainThread, during }), failing)
+}
+
+/** Where a block ran when it has no stack, to say why. */
+export interface ReportContext {
+  /** The blocks were measured in a worker thread, where no stack can be taken. */
+  workerThread: boolean
+  /** What ran: `during this test` by default. */
+  during?: string
+  cwd?: string
+}
+
+/**
+ * The failure message: what broke which limit, then the culprit's stack for
+ * each long block, then the stalls behind a blown `totalBlocked`, grouped by
+ * the code that ran them.
+ */
+export function formatVerdict(verdict: Verdict, context: ReportContext): string {
+  const { long, stalls, totalMs, limits } = verdict
+  const during = context.during ?? 'during this test'
+  const lines: string[] = []
+  if (long.length === 1) {
+    lines.push(`the event loop was blocked for ${formatMs(long[0]?.duration ?? 0)} ${during} (limit ${formatMs(limits.maxBlock)})`)
+  } else if (long.length > 1) {
+    lines.push(`the event loop was blocked ${long.length} times ${during} for longer than the ${formatMs(limits.maxBlock)} limit`)
+  }
+  if (stalls.length > 0) {
+    lines.push(`the event loop was blocked for ${formatMs(totalMs)} in total ${during}, in ${stalls.length} ${
+      stalls.length === 1 ? 'stall' : 'stalls'} of 10 ms or more (budget.totalBlocked ${formatMs(limits.totalBlocked)})`)
+  }
+  const [only] = long
+  if (only !== undefined && long.length === 1 && stalls.length === 0) {
+    lines.push(stackOf(only, context))
+  } else {
+    pushGroups(lines, groupByCulprit(long), 'block', context)
+  }
+  pushGroups(lines, groupByCulprit(stalls), 'stall', context)
+  return lines.join('\n')
+}
+
+/** One stack per culprit: `blocked for 302 ms:` or `3 stalls, 95 ms in all (longest 33 ms):`. */
+function pushGroups(lines: string[], groups: BlockEvent[][], noun: string, context: ReportContext): void {
+  const ms = (group: BlockEvent[]) => group.reduce((sum, block) => sum + block.duration, 0)
+  for (const group of groups.slice(0, kMaxGroups)) {
+    const [first] = group
+    if (first === undefined) continue
+    const longest = Math.max(...group.map((block) => block.duration))
+    lines.push(group.length === 1
+      ? `${noun === 'block' ? 'blocked' : '1 stall'} for ${formatMs(first.duration)}:`
+      : `${group.length} ${noun}s, ${formatMs(ms(group))} in all (longest ${formatMs(longest)}):`,
+    stackOf(first, context))
+  }
+  const rest = groups.slice(kMaxGroups).flat()
+  if (rest.length > 0) {
+    lines.push(`(${rest.length} more ${rest.length === 1 ? noun : `${noun}s`} elsewhere, ${formatMs(ms(rest))} in all)`)
+  }
+}
+
+function stackOf(block: BlockEvent, context: ReportContext): string {
+  // The first sample in the test's code; else the first sample.
+  const stack = userStacks(block)[0] ?? block.stack
+  if (stack.length > 0) return formatStack(testFrames(stack), context.cwd)
+  if (context.workerThread) {
+    return '    (no stack: this test ran in a worker thread, where blocks are measured without stacks and allow-lists' +
+      " by name cannot match; run tests in child processes to see the culprit: vitest's pool: 'forks', jest without workerThreads)"
+  }
+  return '    (no stack: the watchdog could not sample the main thread during the block)'
+}
+
+/** The frames down to the test's own, without the runner's and loopwatch's. */
+export function testFrames(stack: readonly StackFrame[]): StackFrame[] {
+  // From the first runner frame on, the stack is the runner's machinery.
+  const end = stack.findIndex((frame) => frame.package !== undefined && kRunnerPackages.has(frame.package))
+  const frames = end === -1 ? stack : stack.slice(0, end)
+  return frames.filter((frame) => frame.internal || !isMachineryFrame(frame))
+}
+
+/** Stalls grouped by the first frame of user code, biggest total first. */
+function groupByCulprit(stalls: readonly BlockEvent[]): BlockEvent[][] {
+  const groups = new Map<string, BlockEvent[]>()
+  for (const block of stalls) {
+    const culprit = firstUserFrame(userStacks(block)[0] ?? block.stack)
+    const key = culprit ? stackKey([culprit]) : ''
+    const group = groups.get(key)
+    if (group) group.push(block)
+    else groups.set(key, [block])
+  }
+  const total = (group: BlockEvent[]) => group.reduce((sum, block) => sum + block.duration, 0)
+  return [...groups.values()].sort((a, b) => total(b) - total(a))
+}

@@ -1,0 +1,142 @@
+import { performance } from 'node:perf_hooks'
+import type { BlockEvent } from '../events.js'
+import { watchLoop, type LoopWatcher } from '../watch-loop.js'
+import { testingCodes } from './errors.js'
+import { kStallFloor, resolveLimits, type FailOnBlockOptions } from './options.js'
+import { keepingAlive, watchdogReady } from './keep-alive.js'
+import { hostModule } from './realm.js'
+import { judge, type Verdict } from './verdict.js'
+import { withCode } from '../errors.js'
+
+/** One test's stretch of time, from its first hook to its end. */
+export interface TestWindow {
+  /**
+   * When the test began (epoch ms, the events' `startTime` scale): blocks
+   * that started from then on, and before its end, are its own.
+   */
+  readonly startTime: number
+  /** What `allowBlocking()` added during the test. */
+  readonly overrides: FailOnBlockOptions[]
+  /** `allowBlocking()` without options: the test may block at will. */
+  off: boolean
+}
+
+/**
+ * The process-wide state of `failOnBlock()`: one watcher for every test, the
+ * options tests start from, and the tests running now.
+ */
+export interface Tracker {
+  /** Sets the options every test starts from, and starts watching. */
+  configure(options: FailOnBlockOptions): void
+  /** Runner integrations already installed in this process (`'node'`, `'mocha'`). */
+  readonly installed: Set<string>
+  /** Test files (jest's globals, vitest's file tasks) already hooked. */
+  readonly hooked: WeakSet<object>
+  /**
+   * Resolves once the watchdog thread is up (at once after the first time):
+   * a test that blocks at its very start still gets the culprit's stack.
+   */
+  ready(): Promise<void>
+  /** A test starts. Whatever blocked before belongs to something else. */
+  begin(): TestWindow
+  /** A test is over: resolves with why it fails, if it does. */
+  end(window: TestWindow): Promise<Verdict | undefined>
+  /** A test ended without running (a hook failed): forget it. */
+  discard(window: TestWindow): void
+  /** `allowBlocking()`: relax the running tests' limits. */
+  override(options: FailOnBlockOptions | undefined): void
+  /** `true` once `configure()` ran. */
+  readonly configured: boolean
+}
+
+// Every copy of this code (one per entry point, one per jest test file) must
+// find the same tracker: it hangs on the process object.
+const kTracker = Symbol.for('loopwatch.testing.tracker')
+
+/** Now, on the scale of `BlockEvent#startTime` (epoch ms, from the monotonic clock). */
+function now(): number {
+  return performance.timeOrigin + performance.now()
+}
+
+/** The process's tracker, created in the main realm on first use. */
+export function tracker(): Tracker {
+  const host = hostModule()
+  if (host !== undefined) return host.tracker()
+  const slot = process as unknown as Record<symbol, Tracker | undefined>
+  return (slot[kTracker] ??= createTracker())
+}
+
+function createTracker(): Tracker {
+  let watcher: LoopWatcher | undefined
+  let base: FailOnBlockOptions = {}
+  let configured = false
+  const active = new Set<TestWindow>()
+  let events: BlockEvent[] = []
+  let ready: Promise<void> | undefined
+
+  const watch = (): LoopWatcher => {
+    if (watcher !== undefined) return watcher
+    // Saturation sampling is for services; a test suite's loop is busy by design.
+    watcher = watchLoop({ threshold: kStallFloor, log: false, saturation: false })
+    watcher.on('block', (event) => {
+      if (active.size > 0) events.push(event)
+    })
+    return watcher
+  }
+
+  const close = (window: TestWindow): void => {
+    active.delete(window)
+    let first = Infinity
+    for (const other of active) first = Math.min(first, other.startTime)
+    events = events.filter((event) => event.startTime >= first)
+  }
+
+  return {
+    installed: new Set(),
+    hooked: new WeakSet(),
+    get configured() {
+      return configured
+    },
+    configure(options) {
+      base = options
+      configured = true
+      // Start now, in the setup file, so that the watchdog thread is up
+      // before the first test runs.
+      watch()
+    },
+    ready() {
+      ready ??= watchdogReady(watch())
+      return ready
+    },
+    begin() {
+      // Read before the flush below: every stall it measures, or a later
+      // beat does, starts at or after this.
+      const window: TestWindow = { startTime: now(), overrides: [], off: false }
+      // Measures now: a stall in progress (loading the test file, say) ends
+      // here and belongs to no test.
+      void watch().flush()
+      active.add(window)
+      return window
+    },
+    async end(window) {
+      // Stalls measured by this flush began at least `kStallFloor` ms
+      // before it; those of later beats, after it.
+      const endTime = now()
+      await keepingAlive(watch().flush())
+      const blocks = events.filter((event) => event.startTime >= window.startTime && event.startTime < endTime)
+      close(window)
+      return judge(blocks, resolveLimits(base, window.overrides, window.off))
+    },
+    discard: close,
+    override(options) {
+      if (active.size === 0) {
+        throw withCode(new Error('allowBlocking() was called while no test was running: call it inside a test'),
+          testingCodes.notInTest)
+      }
+      for (const window of active) {
+        if (options === undefined) window.off = true
+        else window.overrides.push(options)
+      }
+    },
+  }
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { assertSuiteOutcomes, bins, jsonOutcomes, kLines, kSuiteEnv, run, testingFixtures } from '../helpers/runners.js'
+
+const dir = `${testingFixtures}jest/`
+/** No babel, no watchman: only what the fixtures need, fast. */
+const config = (setup: string, transform = {}) => JSON.stringify({ setupFilesAfterEnv: [setup], transform, testEnvironment: 'node', watchman: false })
+
+test("jest, setupFilesAfterEnv: ['loopwatch/testing/jest']: exactly the blocking tests fail, naming the culprit", async () => {
+  const { code, stdout, stderr } = await run(
+    [bins.jest, '--ci', '--json', '--config', config('loopwatch/testing/jest'), 'suite.test.cjs'], dir, kSuiteEnv)
+  assert.equal(code, 1, stderr)
+  assertSuiteOutcomes(jsonOutcomes(stdout), 5)
+  // jest's own report, on stderr, shows the culprit's line in context.
+  assert.match(stderr, /> 6 \| +Atomics\.wait\(cell, 0, 0, ms\)/)
+})
+
+test('jest: failOnBlock() in a setup file, options in code; the canary fails; a second, compiled file in the same worker is checked too', async () => {
+  const transform = { 'second\\.test\\.cjs$': './shift-transform.cjs' }
+  const { code, stdout, stderr } = await run(
+    [bins.jest, '--ci', '--json', '--runInBand', '--config', config('./setup.cjs', transform), 'canary.test.cjs', 'second.test.cjs'], dir)
+  assert.equal(code, 1, stderr)
+  const outcomes = jsonOutcomes(stdout)
+  assert.deepEqual(outcomes.map((o) => [o.name, o.passed]).sort(), [
+    ['blocks in a function a RegExp allows', true],
+    ['blocks in a function an allow function accepts', true],
+    ['blocks in a second file', false],
+    ['canary: blocks on purpose', false],
+  ])
+  const failure = (name: string) => outcomes.find((o) => o.name === name)?.failure ?? ''
+  assert.match(failure('canary: blocks on purpose'), /blocked for \d+ ms during this test \(limit 25 ms\)/)
+  assert.match(failure('canary: blocks on purpose'), new RegExp(`at blockHeavily \\([^)]*blockers\\.cjs:${kLines.blockHeavily}:`))
+  // The transformer moved every line down by three; the report shows the source's.
+  assert.match(failure('blocks in a second file'), /blocked for \d+ ms during this test \(limit 25 ms\)/)
+  assert.match(failure('blocks in a second file'), /at blockInSecondFile \([^)]*second\.test\.cjs:4:\d+\)\n\s+at .*second\.test\.cjs:8:\d+\)/)
+})
