@@ -1,3 +1,4 @@
+import { clearTimeout, setTimeout } from 'node:timers'
 import { culpritLabel, culpritOf } from './culprit.js'
 import { codes, warn } from './errors.js'
 import type { BlockEvent } from './events.js'

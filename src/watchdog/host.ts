@@ -1,3 +1,4 @@
+import { clearTimeout, setTimeout } from 'node:timers'
 import { Worker } from 'node:worker_threads'
 import createDebug from 'debug'
 import { codes, warn } from '../errors.js'
