@@ -143,15 +143,19 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
     return score
   }
   // The reports about this block: those whose time overlaps it (a report
-  // about set-up work before it does not count).
+  // about set-up work before it does not count). Post-hoc reporters
+  // (blocked-at) report when the callback ends: it began `duration` earlier.
+  // Of several, the one that overlaps the block most.
   const endEpoch = truth.endEpoch ?? Number.POSITIVE_INFINITY
-  const mine = reports.filter((r) => {
-    if (r.source === 'stderr') return true
-    if (r.startTime !== undefined && r.duration !== null) return r.startTime <= endEpoch + 5 && r.startTime + r.duration >= truth.startEpoch - 5
-    return r.capturedAt >= truth.startEpoch - 5 && r.capturedAt <= endEpoch + 50
-  })
+  const overlap = (r: Report): number => {
+    if (r.source === 'stderr') return Number.POSITIVE_INFINITY
+    if (r.duration === null) return r.capturedAt >= truth.startEpoch - 5 && r.capturedAt <= endEpoch + 50 ? 1 : 0
+    const start = r.startTime ?? r.capturedAt - r.duration
+    return Math.max(0, Math.min(start + r.duration, endEpoch) - Math.max(start, truth.startEpoch))
+  }
+  const mine = reports.filter((r) => overlap(r) > 0)
   score.reports = mine.length
-  const report = scenario.hang ? mine.find((r) => r.hang) : mine[0]
+  const report = scenario.hang ? mine.find((r) => r.hang) : mine.reduce<Report | undefined>((best, r) => (best === undefined || overlap(r) > overlap(best) ? r : best), undefined)
   if (report === undefined) return score
   score.reported = true
   const frame = firstUserFrame(report.frames)

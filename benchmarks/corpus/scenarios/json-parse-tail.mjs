@@ -4,8 +4,8 @@
 import { blockMs, inSlices, now, ready, settle, truth } from './_harness.mjs'
 
 const parts = []
-// ~30 MB per 300 ms of parse time on the reference machine.
-const items = Math.round((400_000 * blockMs) / 300)
+// ~18 MB: a few hundred ms of parse time on the reference machine.
+const items = Math.round((250_000 * blockMs) / 300)
 
 function loadCatalog(text) {
   return JSON.parse(text) // CULPRIT

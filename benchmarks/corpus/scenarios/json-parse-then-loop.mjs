@@ -2,7 +2,7 @@
 import { blockMs, inSlices, now, ready, settle, truth } from './_harness.mjs'
 
 const parts = []
-const items = Math.round((400_000 * blockMs) / 300)
+const items = Math.round((250_000 * blockMs) / 300)
 
 function totalQuantity(text) {
   const doc = JSON.parse(text) // CULPRIT

@@ -3,7 +3,7 @@ import { createServer, get } from 'node:http'
 import { blockMs, inSlices, now, ready, settle, truth } from './_harness.mjs'
 
 const report = { rows: [] }
-const rows = Math.round((1_500_000 * blockMs) / 300)
+const rows = Math.round((200_000 * blockMs) / 300)
 
 function sendReport(req, res) {
   const start = now()
