@@ -206,7 +206,13 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     // (we run in a timer) nor keep the other listeners from their event.
     for (const listener of this.rawListeners('block') as ((event: BlockEvent<C>) => void)[]) {
       try {
-        listener.call(this, event)
+        // An async listener's rejection would reach the host as an unhandled rejection.
+        const result: unknown = listener.call(this, event)
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => {
+            warn(`loopwatch: a 'block' listener rejected: ${String(error)}`, codes.listenerFailed)
+          })
+        }
       } catch (error) {
         warn(`loopwatch: a 'block' listener threw: ${String(error)}`, codes.listenerFailed)
       }
