@@ -1,0 +1,4 @@
+// Placeholder until the generator is written.
+export function renderResults(): string {
+  return ''
+}
