@@ -1,7 +1,7 @@
 // The diagnosis corpus (benchmarks/corpus/): every scenario under every
 // contender, scored. `--only a,b` picks contenders, `--scenario id,id` picks
 // scenarios, `--repeat N` runs each N times.
-import { contenderLabels, contenders, log, saveResult, type Contender } from './lib/common.js'
+import { contenderLabels, contenders, log, saveResult } from './lib/common.js'
 import { compileTypeScript, runScenario, scenarios, type Score } from './lib/corpus.js'
 
 const argv = process.argv.slice(2)
@@ -10,7 +10,8 @@ const value = (name: string) => {
   return i === -1 ? undefined : argv[i + 1]
 }
 const only = value('--only')?.split(',')
-const picked = contenders.filter((c) => c !== 'none' && (only === undefined || only.includes(c)))
+// Scheduling stacks change nothing about the culprit: debug mode alone stands for both.
+const picked = contenders.filter((c) => c !== 'none' && c !== 'loopwatch-debug-stacks' && (only === undefined || only.includes(c)))
 const wanted = value('--scenario')?.split(',')
 const chosen = scenarios.filter((s) => wanted === undefined || wanted.includes(s.id))
 const repeat = Number(value('--repeat') ?? 1)
@@ -28,7 +29,7 @@ for (const scenario of chosen) {
     }
   }
 }
-for (const c of picked as Contender[]) {
+for (const c of picked) {
   const mine = scores.filter((s) => s.contender === c)
   const count = (f: (s: Score) => boolean | undefined) => mine.filter((s) => f(s) === true).length
   log(`${contenderLabels[c]}: function ${count((s) => s.fnOk)}/${mine.length}, line ${count((s) => s.lineOk)}/${mine.length}, duration ${count((s) => s.durationOk)}/${mine.filter((s) => s.truthMs !== undefined && !scenarios.find((x) => x.id === s.scenario)?.hang).length}`)

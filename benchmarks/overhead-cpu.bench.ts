@@ -9,5 +9,6 @@ await runTimedBench({
   script: 'cpu-sync.mjs',
   argsFor: () => ['200', '7'],
   key: 'ms',
-  unit: 'ms/job',
+  wallKey: 'wallMs',
+  unit: 'ms CPU/job',
 }, parseArgs(process.argv.slice(2), { rounds: 7, seconds: 0 }))

@@ -27,6 +27,10 @@ const kContenders = {
   },
 
   async 'loopwatch-debug'() {
+    await startLoopwatch({ debug: true })
+  },
+
+  async 'loopwatch-debug-stacks'() {
     await startLoopwatch({ debug: true, scheduleStacks: true })
   },
 

@@ -39,6 +39,7 @@ export async function runHttpBench(name: string, handler: string, title: string,
   const picked = selected(args)
   const rounds: Rounds = []
   const elus: Rounds = []
+  const cpuPerRequest: Rounds = []
   const slices = Math.max(1, Math.round(args.seconds / kSliceSeconds))
   log(`${title}: ${args.rounds} rounds; each round ${slices} x ${kSliceSeconds} s slices per contender, interleaved; ${loadGenerator} -c${kConnections} on 127.0.0.1`)
   for (let r = 0; r < args.rounds; r++) {
@@ -62,14 +63,18 @@ export async function runHttpBench(name: string, handler: string, title: string,
       }
       const round: Partial<Record<Contender, number>> = {}
       const elu: Partial<Record<Contender, number>> = {}
+      const cpu: Partial<Record<Contender, number>> = {}
       for (const [contender, server] of servers) {
         server.child.process.kill('SIGTERM')
-        elu[contender] = (await server.child.next<{ elu: number }>((v) => 'elu' in v)).elu
+        const end = await server.child.next<{ elu: number; cpuMs: number }>((v) => 'elu' in v)
+        elu[contender] = end.elu
+        cpu[contender] = (end.cpuMs * 1000) / (requests[contender] ?? 1)
         round[contender] = (requests[contender] ?? 0) / (slices * kSliceSeconds)
       }
-      log(`  round ${r + 1}: ${order.map((c) => `${c} ${Math.round(round[c] ?? 0)} rps (ELU ${fmt(elu[c] ?? Number.NaN)})`).join(', ')}`)
+      log(`  round ${r + 1}: ${order.map((c) => `${c} ${Math.round(round[c] ?? 0)} rps, ${fmt(cpu[c] ?? Number.NaN, 1)} us CPU/req (ELU ${fmt(elu[c] ?? Number.NaN)})`).join(', ')}`)
       rounds.push(round)
       elus.push(elu)
+      cpuPerRequest.push(cpu)
     } finally {
       for (const server of servers.values()) {
         server.child.process.kill('SIGKILL')
@@ -79,6 +84,7 @@ export async function runHttpBench(name: string, handler: string, title: string,
   }
   const summary = ratios(rounds)
   const eluSummary = ratios(elus)
-  for (const c of picked) log(`${contenderLabels[c]}: rps ratio ${fmtSummary(summary[c]?.ratio, 3)}, rps ${fmtSummary(summary[c]?.value, 0)}, ELU ${fmtSummary(eluSummary[c]?.value)}`)
-  saveResult(name, { title, unit: 'requests/s', higherIsBetter: true, loadGenerator, connections: kConnections, slices, sliceSeconds: kSliceSeconds, rounds, elus, summary, eluSummary })
+  const cpuSummary = ratios(cpuPerRequest)
+  for (const c of picked) log(`${contenderLabels[c]}: rps ratio ${fmtSummary(summary[c]?.ratio, 3)}, rps ${fmtSummary(summary[c]?.value, 0)}, CPU/request ratio ${fmtSummary(cpuSummary[c]?.ratio, 3)}, ELU ${fmtSummary(eluSummary[c]?.value)}`)
+  saveResult(name, { title, unit: 'requests/s', higherIsBetter: true, loadGenerator, connections: kConnections, slices, sliceSeconds: kSliceSeconds, rounds, elus, cpuPerRequest, summary, eluSummary, cpuSummary })
 }

@@ -13,7 +13,7 @@ class ReportService {
   readonly #rows: Row[] = [{ id: 1, label: 'one' }]
 
   async fetchRows(): Promise<Row[]> {
-    return new Promise((resolve) => setImmediate(() => resolve(this.#rows)))
+    return new Promise((resolve) => setImmediate(() => { resolve(this.#rows) }))
   }
 
   render(rows: readonly Row[], ms: number): string {
