@@ -204,7 +204,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.#logger.log(event)
     // Each listener on its own: one that throws must neither reach the host
     // (we run in a timer) nor keep the other listeners from their event.
-    for (const listener of this.rawListeners('block') as ((event: BlockEvent<C>) => void)[]) {
+    for (const listener of this.rawListeners('block') as ((event: BlockEvent<C>) => unknown)[]) {
       try {
         // An async listener's rejection would reach the host as an unhandled rejection.
         const result: unknown = listener.call(this, event)
