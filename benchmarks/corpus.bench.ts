@@ -1,7 +1,9 @@
 // The diagnosis corpus (benchmarks/corpus/): every scenario under every
 // contender, scored. `--only a,b` picks contenders, `--scenario id,id` picks
-// scenarios, `--repeat N` runs each N times.
-import { contenderLabels, contenders, log, saveResult } from './lib/common.js'
+// scenarios, `--repeat N` runs each N times; `--merge` replaces those
+// scenarios' scores in the saved full run (results/corpus.json).
+import { readFileSync } from 'node:fs'
+import { contenderLabels, contenders, log, resultsDir, saveResult } from './lib/common.js'
 import { compileTypeScript, runScenario, scenarios, type Score } from './lib/corpus.js'
 
 const argv = process.argv.slice(2)
@@ -34,4 +36,13 @@ for (const c of picked) {
   const count = (f: (s: Score) => boolean | undefined) => mine.filter((s) => f(s) === true).length
   log(`${contenderLabels[c]}: function ${count((s) => s.fnOk)}/${mine.length}, line ${count((s) => s.lineOk)}/${mine.length}, duration ${count((s) => s.durationOk)}/${mine.filter((s) => s.truthMs !== undefined && !scenarios.find((x) => x.id === s.scenario)?.hang).length}`)
 }
-saveResult(wanted === undefined && only === undefined ? 'corpus' : 'corpus-partial', { repeat, scenarios: chosen, scores })
+if (argv.includes('--merge')) {
+  const saved = JSON.parse(readFileSync(`${resultsDir}corpus.json`, 'utf8')) as { result: { repeat: number; scores: Score[]; rerun?: string[] } }
+  const rerun = new Set(chosen.map((s) => s.id))
+  const kept = saved.result.scores.filter((s) => !(rerun.has(s.scenario) && picked.includes(s.contender)))
+  const order = scenarios.map((s) => s.id)
+  const merged = [...kept, ...scores].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario))
+  saveResult('corpus', { repeat: saved.result.repeat, scenarios, scores: merged, rerun: [...(saved.result.rerun ?? []), ...rerun] })
+} else {
+  saveResult(wanted === undefined && only === undefined ? 'corpus' : 'corpus-partial', { repeat, scenarios: chosen, scores })
+}

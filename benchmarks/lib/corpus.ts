@@ -15,7 +15,7 @@ const tsOutDir = join(scenariosDir, 'ts-out')
 const kHangWaitMs = 4000
 
 export interface Frame { fn: string; file: string; line: number; col: number }
-interface Report { contender: string; thread: string; capturedAt: number; startTime?: number; duration: number | null; hang: boolean; frames: Frame[]; source?: string }
+interface Report { contender: string; thread: string; capturedAt: number; startTime?: number; duration: number | null; hang: boolean; frames: Frame[]; source?: string; cause?: string }
 interface Truth { startEpoch: number; endEpoch?: number; durationMs?: number; hang?: boolean }
 
 export interface Score {
@@ -33,6 +33,8 @@ export interface Score {
   /** Hang scenarios only: a report came out while the process was stuck. */
   hangOk: boolean | undefined
   reports: number
+  /** loopwatch's `cause` for the block, when it reports one. */
+  cause?: string
   note?: string
 }
 
@@ -158,6 +160,7 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
   const report = scenario.hang ? mine.find((r) => r.hang) : mine.reduce<Report | undefined>((best, r) => (best === undefined || overlap(r) > overlap(best) ? r : best), undefined)
   if (report === undefined) return score
   score.reported = true
+  if (report.cause !== undefined) score.cause = report.cause
   const frame = firstUserFrame(report.frames)
   if (frame !== undefined) {
     const file = normalizeFile(frame.file)

@@ -49,8 +49,17 @@ export function bareName(name: string | null): string {
   return (name ?? '').replace(/^(async|new) /, '').split('.').pop() ?? ''
 }
 
+/** The event's time span meets [start, end] (1 ms of slack either side). */
 function overlaps(event: SoakEvent, start: number, end: number): boolean {
   return event.startTime <= end + 1 && event.startTime + event.duration >= start - 1
+}
+
+/**
+ * The event's span and [start, end] share more than 1 ms: an event that ends
+ * just as an injected block begins is a stall of its own, not that block's.
+ */
+function sharesTime(event: SoakEvent, start: number, end: number): boolean {
+  return Math.min(event.startTime + event.duration, end) - Math.max(event.startTime, start) > 1
 }
 
 export interface SoakAnalysis {
@@ -80,7 +89,7 @@ export function analyzeSoak(lines: Record<string, unknown>[], thresholdMs: numbe
   }
   const gaps = lines.flatMap((l) => ('gap' in l ? [l['gap'] as { start: number; end: number }] : []))
   for (const injection of injections) {
-    const matching = events.filter((e) => overlaps(e, injection.start, injection.end))
+    const matching = events.filter((e) => sharesTime(e, injection.start, injection.end))
     if (injection.ms <= thresholdMs) {
       if (matching.length > 0) result.underReported++
       continue
@@ -92,7 +101,7 @@ export function analyzeSoak(lines: Record<string, unknown>[], thresholdMs: numbe
     if (wrong) result.wrongCulprit.push({ injection, event: wrong })
     else if (matching.length === 1) result.reportedOnceRight++
   }
-  const uninjected = events.filter((e) => !injections.some((i) => overlaps(e, i.start, i.end)))
+  const uninjected = events.filter((e) => !injections.some((i) => sharesTime(e, i.start, i.end)))
   result.realUninjected = uninjected.filter((e) => gaps.some((g) => overlaps(e, g.start, g.end)))
   result.falsePositives = uninjected.filter((e) => !gaps.some((g) => overlaps(e, g.start, g.end)))
   return result

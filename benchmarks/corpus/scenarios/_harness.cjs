@@ -22,4 +22,20 @@ function inSlices(total, work) {
     step()
   })
 }
-module.exports = { blockMs, now, ready, truth, settle, inSlices }
+/**
+ * How many units of work make a block of about `blockMs`: times `sample`
+ * (which does `units` units, well under the threshold) a few times and
+ * scales by the median run. Native calls run 2-4x faster or slower from one
+ * run to the next on a loaded machine: a fixed size made blocks of 70 ms to 4 s.
+ */
+function unitsFor(units, sample) {
+  const runs = []
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now()
+    sample()
+    runs.push(performance.now() - t)
+  }
+  const medianMs = runs.sort((a, b) => a - b)[2]
+  return Math.max(units, Math.round((units * blockMs) / Math.max(medianMs, 0.01)))
+}
+module.exports = { blockMs, now, ready, truth, settle, inSlices, unitsFor }

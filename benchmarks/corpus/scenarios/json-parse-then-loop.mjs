@@ -1,8 +1,8 @@
 // JSON.parse of a large document, then a loop over it in the same function.
-import { blockMs, inSlices, now, ready, settle, truth } from './_harness.mjs'
+import { inSlices, now, ready, settle, truth, unitsFor } from './_harness.mjs'
 
 const parts = []
-const items = Math.round((250_000 * blockMs) / 300)
+const part = (i) => JSON.stringify(Array.from({ length: 1000 }, (_, j) => ({ id: i * 1000 + j, name: `item ${j}`, qty: j % 7, tags: ['a', 'b'], price: j * 1.5 }))).slice(1, -1)
 
 function totalQuantity(text) {
   const doc = JSON.parse(text) // CULPRIT
@@ -12,8 +12,10 @@ function totalQuantity(text) {
 }
 
 ready(async () => {
-  await inSlices(items / 1000, (i) => {
-    parts.push(JSON.stringify(Array.from({ length: 1000 }, (_, j) => ({ id: i * 1000 + j, name: `item ${j}`, qty: j % 7, tags: ['a', 'b'], price: j * 1.5 }))).slice(1, -1))
+  const sample = `{"items":[${Array.from({ length: 20 }, (_, i) => part(i)).join(',')}]}`
+  const parts1000 = unitsFor(20, () => JSON.parse(sample))
+  await inSlices(parts1000, (i) => {
+    parts.push(part(i))
   })
   const text = `{"items":[${parts.join(',')}]}`
   setTimeout(() => {

@@ -3,7 +3,7 @@
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs')
 const { tmpdir } = require('node:os')
 const { join } = require('node:path')
-const { blockMs, inSlices, now, ready, settle, truth } = require('./_harness.cjs')
+const { inSlices, now, ready, settle, truth, unitsFor } = require('./_harness.cjs')
 
 const dir = mkdtempSync(join(tmpdir(), 'corpus-json-'))
 const file = join(dir, 'config.json')
@@ -14,10 +14,12 @@ function loadConfig(path) {
 }
 
 ready(async () => {
-  const items = Math.round((400_000 * blockMs) / 300)
+  const part = (i) => JSON.stringify(Array.from({ length: 1000 }, (_, j) => ({ id: i * 1000 + j, name: `item ${j}`, qty: j % 7 }))).slice(1, -1)
+  const sample = `{"items":[${Array.from({ length: 20 }, (_, i) => part(i)).join(',')}]}`
+  const parts1000 = unitsFor(20, () => JSON.parse(sample))
   const parts = []
-  await inSlices(items / 1000, (i) => {
-    parts.push(JSON.stringify(Array.from({ length: 1000 }, (_, j) => ({ id: i * 1000 + j, name: `item ${j}`, qty: j % 7 }))).slice(1, -1))
+  await inSlices(parts1000, (i) => {
+    parts.push(part(i))
   })
   writeFileSync(file, `{"items":[${parts.join(',')}]}`)
   setTimeout(() => {

@@ -1,9 +1,9 @@
 // An HTTP handler serializes a large report with JSON.stringify.
 import { createServer, get } from 'node:http'
-import { blockMs, inSlices, now, ready, settle, truth } from './_harness.mjs'
+import { inSlices, now, ready, settle, truth, unitsFor } from './_harness.mjs'
 
 const report = { rows: [] }
-const rows = Math.round((200_000 * blockMs) / 300)
+const row = (i) => ({ id: i, label: `row ${i}`, values: [i, i * 2, i * 3] })
 
 function sendReport(req, res) {
   const start = now()
@@ -13,7 +13,9 @@ function sendReport(req, res) {
 
 const server = createServer(sendReport)
 ready(async () => {
-  await inSlices(rows, (i) => report.rows.push({ id: i, label: `row ${i}`, values: [i, i * 2, i * 3] }))
+  const sample = { rows: Array.from({ length: 20_000 }, (_, i) => row(i)) }
+  const rows = unitsFor(20_000, () => JSON.stringify(sample))
+  await inSlices(rows, (i) => report.rows.push(row(i)))
   server.listen(0, '127.0.0.1', () => {
     get(`http://127.0.0.1:${server.address().port}/report.json`, (res) => {
       res.resume().on('end', () => {

@@ -1,9 +1,10 @@
 // zlib.gzipSync of a large payload at the highest level.
 import { gzipSync } from 'node:zlib'
-import { blockMs, inSlices, now, ready, settle, truth } from './_harness.mjs'
+import { inSlices, now, ready, settle, truth, unitsFor } from './_harness.mjs'
 
-// ~4 MB of JSON text: level 9 takes a few hundred ms on it.
+// JSON text, as much as level 9 takes blockMs to compress.
 const parts = []
+const part = (i) => JSON.stringify(Array.from({ length: 1000 }, (_, j) => ({ id: i * 1000 + j, name: `item ${j}`, qty: j % 7, price: j * 1.5 })))
 let payload
 
 function compressPayload(data) {
@@ -12,8 +13,10 @@ function compressPayload(data) {
 }
 
 ready(async () => {
-  await inSlices(Math.round((40 * blockMs) / 300), (i) => {
-    parts.push(JSON.stringify(Array.from({ length: 1000 }, (_, j) => ({ id: i * 1000 + j, name: `item ${j}`, qty: j % 7, price: j * 1.5 }))))
+  const sample = Buffer.from([part(0), part(1)].join('\n'))
+  const count = unitsFor(2, () => gzipSync(sample, { level: 9 }))
+  await inSlices(count, (i) => {
+    parts.push(part(i))
   })
   payload = Buffer.from(parts.join('\n'))
   setTimeout(() => {
