@@ -274,9 +274,15 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
    * host (we run in a timer) nor keep the other listeners from their event.
    */
   #emitSafely<K extends keyof LoopWatcherEvents<C>>(name: K, ...args: LoopWatcherEvents<C>[K]): void {
-    for (const listener of this.rawListeners(name) as ((...args: LoopWatcherEvents<C>[K]) => void)[]) {
+    for (const listener of this.rawListeners(name) as ((...args: LoopWatcherEvents<C>[K]) => unknown)[]) {
       try {
-        listener.apply(this, args)
+        // An async listener's rejection would reach the host as an unhandled rejection.
+        const result: unknown = listener.apply(this, args)
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => {
+            warn(`loopwatch: a '${name}' listener rejected: ${String(error)}`, codes.listenerFailed)
+          })
+        }
       } catch (error) {
         warn(`loopwatch: a '${name}' listener threw: ${String(error)}`, codes.listenerFailed)
       }

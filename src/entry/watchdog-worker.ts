@@ -45,6 +45,13 @@ function watch(): void {
   sample(seq).then(watch, (error: unknown) => {
     debug('sampling failed: %O', error)
     parentPort?.postMessage({ type: 'failed', message: String(error) })
+    // Stay alive until the host terminates this thread. Ending on our own
+    // right after the session's disconnect races with the main thread
+    // tearing down its side of the session (it does so at an interrupt,
+    // while still blocked): Node 20 aborts the whole process in
+    // MainThreadInterface::Post (test/integration/faults-watchdog.test.ts,
+    // the `throw` case, crashed 7 runs in 10).
+    setInterval(() => undefined, 60_000)
   })
 }
 

@@ -80,3 +80,8 @@ export function parseEvents(stdout: string): BlockEvent[] {
   }
   return events
 }
+
+/** Every JSON object line of a fixture's stdout. */
+export function parseLines(stdout: string): Record<string, unknown>[] {
+  return stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>)
+}

@@ -1,0 +1,416 @@
+// Renders RESULTS.md from the results the benchmarks saved in results/.
+import { existsSync, readFileSync } from 'node:fs'
+import type { Score } from './corpus.js'
+import { contenderLabels, contenders, fmt, fmtSummary, resultsDir, type Contender, type Summary } from './common.js'
+import { scenarios } from '../corpus/scenarios.js'
+
+type Ratios = Partial<Record<Contender, { value: Summary; ratio: Summary }>>
+interface Saved<T> { name: string; date: string; node: string; result: T }
+
+function load<T>(name: string): Saved<T> | undefined {
+  const file = `${resultsDir}${name}.json`
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Saved<T>) : undefined
+}
+
+const sideBySide: Contender[] = contenders.filter((c) => c !== 'none')
+
+interface Machine { node: string; v8: string; os: string; cpu: string; cores: number; memoryGB: number; loadAverage: number[]; loadAverageAtEnd: number[]; minutes: number; wrk: boolean }
+interface HttpResult { title: string; loadGenerator: string; connections: number; slices: number; sliceSeconds: number; rounds: unknown[]; summary: Ratios; eluSummary: Ratios; cpuSummary: Ratios }
+interface TimedResult { title: string; unit: string; note?: string; rounds: unknown[]; summary: Ratios; wallSummary?: Ratios }
+interface IdleResult { seconds: number; rounds: unknown[]; summary: Ratios; added: Partial<Record<Contender, Summary>> }
+interface CaptureSummary { blocks: number; blockMs: Summary; capturesPerBlock: Summary; firstCaptureStallMs?: Summary; laterCaptureStallMs?: Summary; stallPerBlockMs: Summary; cpuRatio: Summary; firstCaptureLatencyMs?: Summary; detected: number }
+interface CaptureResult { thresholdMs: number; blocksPerProcess: number; summary: Partial<Record<Contender, CaptureSummary>> }
+interface CorpusResult { repeat: number; scores: Score[]; rerun?: string[] }
+
+const ratio = (s: Summary | undefined, digits = 3) => fmtSummary(s, digits)
+
+/** "meets", "misses", or "within noise" when the range straddles the target. */
+function verdict(s: Summary | undefined, target: number, higherIsBetter: boolean): string {
+  if (s === undefined) return 'not measured'
+  const good = (v: number) => (higherIsBetter ? v >= target : v <= target)
+  if (good(s.median) && good(higherIsBetter ? s.min : s.max)) return '**meets**'
+  if (good(s.median)) return 'meets at the median; the range crosses the target'
+  if (good(higherIsBetter ? s.max : s.min)) return '**misses** at the median; the range crosses the target'
+  return '**misses**'
+}
+
+function machineSection(m: Machine | undefined): string {
+  if (!m) return '_No machine record: run `npm run bench:doc`._\n'
+  return `- Node ${m.node} (V8 ${m.v8}), ${m.os}
+- ${m.cores} x ${m.cpu}, ${m.memoryGB} GB RAM
+- Load average ${m.loadAverage.join(' / ')} at the start, ${m.loadAverageAtEnd.join(' / ')} at the end (1 / 5 / 15 min); the whole run took ${m.minutes} min
+- HTTP load: ${m.wrk ? 'wrk 4.1 (one thread, 10 keep-alive connections)' : 'autocannon (10 connections)'} on 127.0.0.1
+
+**The machine was shared.** Three or four other engineers were running test suites on the same
+two cores throughout (a load average of 4-6 on 2 cores). Every other process's burst lands on
+whichever contender happens to be running, so single measurements swing by 10-40 %. That is why
+every comparison is interleaved in one run (each round runs every contender, in an order rotated
+each round), reported as a ratio to the no-watcher baseline *of the same round*, summarized as
+median (min..max) over rounds. The medians are the figures to read; the ranges show how much the
+shared machine moved things and are much wider than they would be on a quiet machine. Where the
+noise hides a difference of a few percent, the CPU-time columns (CPU consumed per request or per
+run, all threads of the process included) are the better estimate: another process taking the
+CPU delays a contender but does not add to its CPU time.
+`
+}
+
+function httpRows(name: string, r: HttpResult | undefined): string[] {
+  if (!r) return [`| ${name} | ${sideBySide.map(() => 'n/a').join(' | ')} |`]
+  return [
+    `| ${r.title}: requests/s ratio | ${sideBySide.map((c) => ratio(r.summary[c]?.ratio)).join(' | ')} |`,
+    `| ${r.title}: CPU per request ratio (lower is better) | ${sideBySide.map((c) => ratio(r.cpuSummary[c]?.ratio)).join(' | ')} |`,
+  ]
+}
+
+function timedRows(r: TimedResult | undefined, title: string): string[] {
+  if (!r) return [`| ${title} | ${sideBySide.map(() => 'n/a').join(' | ')} |`]
+  const rows = [`| ${r.title}: CPU time ratio (lower is better) | ${sideBySide.map((c) => ratio(r.summary[c]?.ratio)).join(' | ')} |`]
+  if (r.wallSummary) rows.push(`| ${r.title}: wall time ratio | ${sideBySide.map((c) => ratio(r.wallSummary?.[c]?.ratio)).join(' | ')} |`)
+  return rows
+}
+
+const mark = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? '✓' : '✗')
+
+function corpusSection(r: CorpusResult | undefined): string {
+  if (!r) return '_Not run: `npm run bench -- --bench corpus`._\n'
+  const picked = sideBySide.filter((c) => r.scores.some((s) => s.contender === c))
+  const ids = [...new Set(r.scores.map((s) => s.scenario))]
+  const agg = (c: Contender, id: string, f: (s: Score) => boolean | undefined): string => {
+    const runs = r.scores.filter((s) => s.contender === c && s.scenario === id)
+    const values = runs.map(f)
+    if (values.every((v) => v === undefined)) return '–'
+    const ok = values.filter((v) => v === true).length
+    if (r.repeat === 1 || ok === 0 || ok === runs.length) return mark(ok === runs.length)
+    return `${ok}/${runs.length}`
+  }
+  const count = (c: Contender, f: (s: Score) => boolean | undefined) => {
+    const mine = r.scores.filter((s) => s.contender === c)
+    const applicable = mine.filter((s) => f(s) !== undefined)
+    return `${applicable.filter((s) => f(s) === true).length}/${applicable.length}`
+  }
+  const withDuration = (c: Contender) => {
+    const mine = r.scores.filter((s) => s.contender === c && s.truthMs !== undefined && s.reportedMs !== undefined)
+    if (mine.every((s) => s.reportedMs === null)) return 'reports none'
+    return `${mine.filter((s) => s.durationOk === true).length}/${r.scores.filter((s) => s.contender === c && s.truthMs !== undefined).length}`
+  }
+  const lines: string[] = []
+  lines.push(`${ids.length} scenarios, each run ${r.repeat === 1 ? 'once' : `${r.repeat} times`} per contender, threshold 100 ms (blocked-at: its default, 20 ms).${r.rerun?.length ? ` Rerun after the full run, for every contender alike: ${[...new Set(r.rerun)].map((id) => `\`${id}\``).join(', ')} (their native calls had fixed sizes that gave blocks from 70 ms, under the threshold, to 4 s on this machine; they now size the work from a timed sample).` : ''}`)
+  lines.push('Scored on the report that covers the scenario\'s block: **F** the first user frame (the first frame of the app: not Node internals, not a package under `node_modules`) names the culprit function; **L** it also points at the exact file and line (the original `.ts` line for TypeScript); **D** the reported duration is within max(5 ms, 5 %) of the block as the scenario measured it around the culprit call; **H** (the hang scenario only) a report came out while the process was still stuck.')
+  lines.push('')
+  lines.push(`| | ${picked.map((c) => contenderLabels[c]).join(' | ')} |`)
+  lines.push(`|---|${picked.map(() => '---').join('|')}|`)
+  lines.push(`| culprit function (F) | ${picked.map((c) => count(c, (s) => s.fnOk)).join(' | ')} |`)
+  lines.push(`| exact line (L) | ${picked.map((c) => count(c, (s) => s.lineOk)).join(' | ')} |`)
+  lines.push(`| duration within max(5 ms, 5 %) (D) | ${picked.map((c) => withDuration(c)).join(' | ')} |`)
+  lines.push(`| hang reported while stuck (H) | ${picked.map((c) => count(c, (s) => s.hangOk)).join(' | ')} |`)
+  lines.push('')
+  lines.push(`| scenario | callback | cause | format | ${picked.map((c) => `${contenderLabels[c]} F L D`).join(' | ')} |`)
+  lines.push(`|---|---|---|---|${picked.map(() => '---').join('|')}|`)
+  for (const id of ids) {
+    const s = scenarios.find((x) => x.id === id)
+    if (!s) continue
+    const cells = picked.map((c) => {
+      const base = `${agg(c, id, (x) => x.fnOk)} ${agg(c, id, (x) => x.lineOk)} ${agg(c, id, (x) => x.durationOk)}`
+      return s.hang ? `${base} H ${agg(c, id, (x) => x.hangOk)}` : base
+    })
+    lines.push(`| \`${s.file}\` | ${s.kind} | ${s.cause} | ${s.format} | ${cells.join(' | ')} |`)
+  }
+  lines.push('')
+  lines.push('What each contender named, where it did not name the culprit with its line (first run of each):')
+  lines.push('')
+  lines.push('| scenario | contender | first user frame reported | duration reported / measured |')
+  lines.push('|---|---|---|---|')
+  for (const id of ids) {
+    for (const c of picked) {
+      const run = r.scores.find((s) => s.contender === c && s.scenario === id && !(s.lineOk && s.durationOk !== false))
+      if (!run || c === 'blocked-at') continue
+      const duration = run.reportedMs === undefined ? 'no report' : run.reportedMs === null ? '(none)' : `${Math.round(run.reportedMs)} / ${Math.round(run.truthMs ?? 0)} ms`
+      lines.push(`| \`${id}\` | ${contenderLabels[c]} | ${run.culprit ? `\`${run.culprit}\`` : run.reported ? 'no user frame' : 'no report'}${run.note ? ` (${run.note})` : ''}${run.cause ? `; cause \`${run.cause}\`` : ''} | ${duration} |`)
+    }
+  }
+  lines.push('')
+  lines.push('blocked-at is left out of that list: by design it reports the stack where the slow callback was *scheduled* (a `setTimeout(...)` call, the code that created a promise), or no user frame at all when Node internals created the resource (HTTP, streams, fs), never the code that ran during the block. Its durations are exact because it times each callback with async_hooks.')
+  return lines.join('\n') + '\n'
+}
+
+interface Memory { heapKBPerMin: number; rssKBPerMin: number; samples: number; heapMB: [number, number]; rssMB: [number, number] }
+
+interface SoakResult {
+  short: boolean
+  minutes: number
+  http: { seconds: number; thresholdMs: number; requests: { ok: number; failed: number }; servedAtEnd: number; injections: number; overThreshold: number; reportedOnceRight: number; missed: number; duplicated: number; wrongCulprit: unknown[]; underThresholdReported: number; realUninjected: number; falsePositives: unknown[]; events: number; memory: Memory; baselineMemory?: Memory; baselineRequests?: { ok: number; failed: number } }
+  races: { thresholdMs: number; blocks: number; events: number; stale: unknown[]; afterBlock: number; withoutStack: number; maxLateMsAtEnd?: number; waitingForDebugger: boolean }
+  faults: { name: string; ok: boolean; detail: string }[]
+}
+
+function memoryCell(m: Memory, base: Memory | undefined, what: 'heap' | 'rss'): string {
+  const one = (x: Memory) => what === 'heap'
+    ? `${x.heapKBPerMin.toFixed(0)} KB/min (${x.heapMB[0].toFixed(0)}-${x.heapMB[1].toFixed(0)} MB)`
+    : `${x.rssKBPerMin.toFixed(0)} KB/min (${x.rssMB[0].toFixed(0)}-${x.rssMB[1].toFixed(0)} MB)`
+  return base ? `${one(m)} / ${one(base)}` : one(m)
+}
+
+function soakSection(saved: Saved<SoakResult> | undefined): string {
+  if (!saved) return '_Not run: `npm run soak`._\n'
+  const { http, races, faults, short, minutes } = saved.result
+  return `\`npm run soak${short ? ' -- --short' : ''}\`, ${minutes.toFixed(1)} min in all, ${saved.date.slice(0, 10)}.
+
+**HTTP soak** (${http.seconds} s, threshold ${http.thresholdMs} ms): an HTTP server under keep-alive load
+(8 connections from the soak process, ${http.requests.ok} requests served, ${http.requests.failed} failed, still
+answering at the end: ${http.servedAtEnd === 200 ? 'yes' : 'no'}), with ${http.injections} blocks of 10-500 ms injected at
+random times, half \`Atomics.wait\`, half JS loops, each in a function of its own. A 5 ms timer in the
+server is an independent witness of every stall. Next to it, for the whole run, the same server with the same
+blocks and no loopwatch, under the same load (${http.baselineRequests?.ok ?? '?'} requests): the memory baseline.
+
+| check | result |
+|---|---|
+| injected blocks over the threshold reported exactly once, naming the injected function | **${http.reportedOnceRight} / ${http.overThreshold}** |
+| missed / reported twice / wrong culprit | ${http.missed} / ${http.duplicated} / ${http.wrongCulprit.length} |
+| reports the independent timer did not see (invented stalls) | **${http.falsePositives.length}** |
+| real stalls nobody injected (the timer saw them too: GC, the machine) | ${http.realUninjected} |
+| injected blocks under the threshold that were reported (with the load around them, the loop's busy stretch crossed it) | ${http.underThresholdReported} |
+| heap slope over the second half, loopwatch / no watcher | ${memoryCell(http.memory, http.baselineMemory, 'heap')} |
+| RSS slope over the second half, loopwatch / no watcher (the watchdog thread's heap is inside RSS) | ${memoryCell(http.memory, http.baselineMemory, 'rss')} |
+
+**Capture races** (threshold ${races.thresholdMs} ms): ${races.blocks} blocks of 0.5-1.5x the threshold in two alternating
+functions, each followed by 1-4 short decoy callbacks (where a late probe would land).
+
+| check | result |
+|---|---|
+| events | ${races.events} |
+| events naming a function that did not run during them (stale stack as culprit) | **${races.stale.length}** |
+| events sampled after the blocking function returned, later in the same stall | ${races.afterBlock} |
+| events without a stack | ${races.withoutStack} |
+| main thread paused at the end (timers late by) | no (${races.maxLateMsAtEnd?.toFixed(1) ?? '?'} ms) |
+| "Waiting for the debugger" printed | ${races.waitingForDebugger ? '**yes**' : 'no'} |
+
+**Faults** (the host app must keep serving):
+
+| fault | result | detail |
+|---|---|---|
+${faults.map((f) => `| ${f.name} | ${f.ok ? 'ok' : '**fails**'} | ${f.detail.replace(/\|/g, '\\|')} |`).join('\n')}
+`
+}
+
+export function renderResults(): string {
+  const machine = load<Machine>('machine')
+  const http = load<HttpResult>('overhead-http')?.result
+  const httpAwait = load<HttpResult>('overhead-http-await')?.result
+  const asyncCalls = load<TimedResult>('overhead-async')?.result
+  const cpu = load<TimedResult>('overhead-cpu')?.result
+  const idle = load<IdleResult>('overhead-idle')?.result
+  const capture = load<CaptureResult>('capture-stall')?.result
+  const corpus = load<CorpusResult>('corpus')?.result
+  const soak = load<SoakResult>('soak') ?? load<SoakResult>('soak-short')
+  const lw = (r: Ratios | undefined) => r?.loopwatch
+  const cap = capture?.summary.loopwatch
+  const threshold = capture?.thresholdMs ?? 100
+
+  const core = [
+    '| measure | target | loopwatch always-on: median (min..max) over rounds | verdict |',
+    '|---|---|---|---|',
+    `| HTTP keep-alive hello world, requests/s ratio | >= 0.99 | ${ratio(lw(http?.summary)?.ratio)}; CPU per request ratio ${ratio(lw(http?.cpuSummary)?.ratio)} | ${verdict(lw(http?.summary)?.ratio, 0.99, true)} (requests/s); ${verdict(lw(http?.cpuSummary)?.ratio, 1.01, false)} (CPU per request, <= 1.01) |`,
+    `| 1e6 awaited async calls, time ratio | <= 1.02 | CPU time ${ratio(lw(asyncCalls?.summary)?.ratio)}; wall time ${ratio(asyncCalls?.wallSummary?.loopwatch?.ratio)} | ${verdict(lw(asyncCalls?.summary)?.ratio, 1.02, false)} (CPU); ${verdict(asyncCalls?.wallSummary?.loopwatch?.ratio, 1.02, false)} (wall) |`,
+    `| idle process CPU | <= 5 ms/s | ${fmtSummary(idle?.summary.loopwatch?.value)} ms/s (no watcher: ${fmtSummary(idle?.summary.none?.value)} ms/s; added: ${fmtSummary(idle?.added.loopwatch)} ms/s) | ${verdict(idle?.summary.loopwatch?.value, 5, false)} |`,
+    `| stall added to a detected block by the capture | <= 2 ms | first capture of a block ${fmtSummary(cap?.firstCaptureStallMs)} ms; each later sample ${fmtSummary(cap?.laterCaptureStallMs)} ms; all samples of a ~${fmt(cap?.blockMs.median ?? Number.NaN, 0)} ms block ${fmtSummary(cap?.stallPerBlockMs)} ms (${fmt(cap?.capturesPerBlock.median ?? Number.NaN, 0)} samples); noise floor (no watcher, same measure) ${fmtSummary(capture?.summary.none?.firstCaptureStallMs)} ms | ${verdict(cap?.firstCaptureStallMs, 2, false)} (per capture) |`,
+    `| block start to stack in hand, JS-bound block | <= threshold + 10 ms = ${threshold + 10} ms | ${fmtSummary(cap?.firstCaptureLatencyMs, 1)} ms (${cap?.detected ?? 0} blocks) | ${verdict(cap?.firstCaptureLatencyMs, threshold + 10, false)} |`,
+  ]
+
+  const captureTable = [
+    `| | ${sideBySide.map((c) => contenderLabels[c]).join(' | ')} |`,
+    `|---|${sideBySide.map(() => '---').join('|')}|`,
+    `| samples per ~${fmt(cap?.blockMs.median ?? Number.NaN, 0)} ms block | ${sideBySide.map((c) => fmtSummary(capture?.summary[c]?.capturesPerBlock, 0)).join(' | ')} |`,
+    `| stall of the first capture, ms | ${sideBySide.map((c) => fmtSummary(capture?.summary[c]?.firstCaptureStallMs)).join(' | ')} |`,
+    `| stall of each later sample, ms | ${sideBySide.map((c) => fmtSummary(capture?.summary[c]?.laterCaptureStallMs)).join(' | ')} |`,
+    `| stall added per block, all samples, ms | ${sideBySide.map((c) => fmtSummary(capture?.summary[c]?.stallPerBlockMs)).join(' | ')} |`,
+    `| main thread CPU per block, ratio to no watcher | ${sideBySide.map((c) => ratio(capture?.summary[c]?.cpuRatio)).join(' | ')} |`,
+    `| block start to stack in hand, ms | ${sideBySide.map((c) => (c === 'blocked-at' ? 'after the block (post hoc)' : fmtSummary(capture?.summary[c]?.firstCaptureLatencyMs, 1))).join(' | ')} |`,
+  ]
+
+  const overhead = [
+    `| workload | ${sideBySide.map((c) => contenderLabels[c]).join(' | ')} |`,
+    `|---|${sideBySide.map(() => '---').join('|')}|`,
+    ...httpRows('HTTP keep-alive hello world', http),
+    ...httpRows('HTTP handler with 20 awaits', httpAwait),
+    ...timedRows(asyncCalls, '1e6 awaited async calls'),
+    ...timedRows(cpu, 'CPU-bound sync workload'),
+    `| idle process: CPU ms per s (absolute; no watcher: ${fmtSummary(idle?.summary.none?.value)}) | ${sideBySide.map((c) => fmtSummary(idle?.summary[c]?.value)).join(' | ')} |`,
+  ]
+
+  const absolute = [
+    `| workload | no watcher | ${sideBySide.map((c) => contenderLabels[c]).join(' | ')} |`,
+    `|---|---|${sideBySide.map(() => '---').join('|')}|`,
+    ...(http ? [`| hello world, requests/s | ${[...['none' as const], ...sideBySide].map((c) => fmtSummary(http.summary[c]?.value, 0)).join(' | ')} |`,
+      `| hello world, server event-loop utilization while measured | ${[...['none' as const], ...sideBySide].map((c) => fmtSummary(http.eluSummary[c]?.value)).join(' | ')} |`] : []),
+    ...(httpAwait ? [`| 20 awaits, requests/s | ${[...['none' as const], ...sideBySide].map((c) => fmtSummary(httpAwait.summary[c]?.value, 0)).join(' | ')} |`] : []),
+    ...(asyncCalls ? [`| awaited async call, ns of CPU per call | ${[...['none' as const], ...sideBySide].map((c) => fmtSummary(asyncCalls.summary[c]?.value, 0)).join(' | ')} |`] : []),
+    ...(cpu ? [`| CPU-bound job, ms of CPU | ${[...['none' as const], ...sideBySide].map((c) => fmtSummary(cpu.summary[c]?.value, 0)).join(' | ')} |`] : []),
+  ]
+
+  return `# Benchmarks and evidence
+
+Generated by \`npm run bench:doc\` (the soak by \`npm run soak\`) from the raw results in
+[\`results/\`](results/). Benchmarks are not tests: nothing here gates CI.
+
+## The machine
+
+${machineSection(machine?.result)}
+## How to reproduce
+
+\`\`\`sh
+npm ci
+apt-get install wrk          # optional: without it the HTTP load comes from autocannon
+npm run bench                # every benchmark, each in a fresh process (about 30 min)
+npm run bench -- --quick     # fewer rounds
+npm run bench -- --bench overhead-http,corpus   # some of them
+npm run bench:doc            # all of them, then this file
+npm run soak                 # soak, capture races and faults (about 9 min; --short: about 2)
+node --import tsx benchmarks/run.ts --doc-only  # this file from the saved results
+\`\`\`
+
+Contenders (\`benchmarks/lib/contender.mjs\`, preloaded with \`--import\` into every process under test):
+
+- **no watcher**: the baseline of each round.
+- **loopwatch always-on**: \`watchLoop({ threshold: 100 })\` (heartbeat every 50 ms, watchdog worker).
+- **loopwatch debug**: \`watchLoop({ threshold: 100, debug: true })\` (adds async_hooks callback timing and sync-API interception).
+- **loopwatch debug + scheduleStacks**: \`watchLoop({ threshold: 100, debug: true, scheduleStacks: true })\`.
+- **blocked-at** 1.2.0 with its defaults (threshold 20 ms; async_hooks with a stack captured at every resource's creation).
+- **Sentry-style watchdog**: \`@sentry-internal/node-native-stacktrace\` 0.5.0 driven the way Sentry's
+  \`eventLoopBlockIntegration\` drives it: every thread calls \`registerThread()\` and \`threadPoll()\` every
+  threshold / 2 ms (with a small poll state, as Sentry sends its session); a worker polls
+  \`getThreadsLastSeen()\` every threshold / 2 ms and takes one native \`captureStackTrace()\` per stall.
+  Threshold 100 ms here (Sentry's default is 1000 ms, with 1 event per hour); it writes the report locally
+  instead of sending it. It measures no duration (Sentry reports "blocked for at least N ms").
+
+## Core overhead (issue 2 targets)
+
+${core.join('\n')}
+
+How each is measured: HTTP from \`overhead-http\` (below); the async calls run in batches of 10,000 with a
+\`setImmediate\` between batches (a server's loop turns over between requests; one unbroken run of 1e6
+awaits would itself be a 60-150 ms block) and are timed by tinybench on the process's CPU clock; idle CPU
+is \`process.cpuUsage()\` (all threads) over ${idle?.seconds ?? 5} s of an idle process after 1 s of warm-up, fresh
+processes, nothing subtracted; the capture's stall and the time to the stack from \`capture-stall\` (below).
+
+## Side by side: overhead
+
+Ratio to no watcher in the same round, median (min..max) over the rounds.
+
+${overhead.join('\n')}
+
+${asyncCalls?.note ? `Note: ${asyncCalls.note}\n` : ''}
+Absolute values, median (min..max):
+
+${absolute.join('\n')}
+
+## Side by side: what a detected block costs, and how soon the stack is in hand
+
+\`benchmarks/fixtures/capture.mjs\`: ${capture?.blocksPerProcess ?? 6} blocks per process of a fixed amount of JS work (~${fmt(cap?.blockMs.median ?? Number.NaN, 0)} ms),
+in chunks of ~0.1 ms whose end times are recorded. loopwatch's probe runs \`Error.captureStackTrace\` on the
+blocked thread; a wrapper installed by the fixture (nothing in \`src/\`) records when. The chunk that contains
+a capture runs longer than the block's median chunk: the difference is that capture's stall. For the
+Sentry-style watchdog the capture is native; its worker records the time (same monotonic clock) and the
+longest chunk in the 5 ms before it is taken as its stall. With no watcher, the same measure at the
+offsets where loopwatch samples is the noise floor. "Main thread CPU per block" is the blocked thread's own
+CPU time (\`/proc/thread-self/schedstat\`) relative to no watcher.
+
+${captureTable.join('\n')}
+
+## Diagnosis corpus
+
+${corpusSection(corpus)}
+## Soak and faults
+
+${soakSection(soak)}
+## Problems this suite found in loopwatch
+
+${problems(soak?.result)}
+## Where loopwatch loses, and why
+
+${losses({ idle, asyncCalls, httpAwait, http, capture, corpus })}
+`
+}
+
+function problems(soak: SoakResult | undefined): string {
+  const http = soak?.http
+  const many = soak?.faults.find((f) => f.name.startsWith('watchLoop() x 100'))
+  return `Fixed on this branch (each with the test that failed first):
+
+- **The host process aborted (SIGABRT, no message) when the watchdog failed while sampling.** The worker ended
+  on its own right after disconnecting its inspector session, while the blocked main thread was still tearing
+  down its side of the session at an interrupt: Node 20 aborts in \`MainThreadInterface::Post\`. 7 runs in 10 of
+  \`faults-watchdog.test.ts\` (the \`throw\` case) crashed; the worker now stays alive until the host terminates it
+  (0 in 15, and 10/10 in the soak).
+- **An async \`'block'\` listener that rejected killed the host** with an unhandled rejection; it is now a
+  \`LOOPWATCH_LISTENER_FAILED\` warning like a listener that throws (\`faults-listeners.test.ts\`).
+
+Open (tests marked \`todo\` in \`npm test\` until fixed):
+
+- **Each stack sample leaks about 1 KB of the main thread's heap.** The probe's expression embeds the heartbeat
+  sequence (\`...probes.get(id)?.(seq)\`), so every \`Runtime.evaluate\` compiles a new script and V8 keeps them
+  all. Evaluating the same source each time does not grow (3,000 evaluations: +0.07 MB against +1.8 MB).
+  In the HTTP soak the heap grew ${http ? `${http.memory.heapKBPerMin.toFixed(0)} KB/min against ${http.baselineMemory?.heapKBPerMin.toFixed(0) ?? '?'} KB/min without loopwatch, and RSS ${http.memory.rssKBPerMin.toFixed(0)} KB/min against ${http.baselineMemory?.rssKBPerMin.toFixed(0) ?? '?'}` : 'with the number of samples'}
+  (the RSS growth is larger than this leak explains; a longer soak with the fix in place will tell what is
+  left). Fix: a constant expression per watcher, the requested sequence passed through the shared buffer
+  (\`soak-probe-memory.test.ts\`).
+- **\`process.exit()\` during a capture prints "Waiting for the debugger to disconnect..."**: the watchdog's
+  session is still connected to the main thread when it exits (the exit stays prompt and keeps its code).
+  It also shows at the end of any script that exits right after a sampled block. Fix: disconnect on the
+  main thread's \`exit\` (tell the worker through the shared buffer and wait a few ms for it, with
+  \`Atomics.wait\`, which still lets the session's teardown run) (\`faults-exit.test.ts\`).
+
+Worth knowing:
+
+- **Every \`watchLoop()\` starts a worker thread.** ${many ? many.detail : '100 calls: 100 workers.'} One watchdog per process shared by
+  all watchers would make this cheap.
+- **A block right before a thread exits is never reported**: it is measured at the next heartbeat, which never
+  comes (the corpus \`worker-thread\` scenario, whose worker ends after its block).
+`
+}
+
+function losses(r: { idle: IdleResult | undefined; asyncCalls: TimedResult | undefined; httpAwait: HttpResult | undefined; http: HttpResult | undefined; capture: CaptureResult | undefined; corpus: CorpusResult | undefined }): string {
+  const c = r.capture?.summary
+  const score = (contender: Contender, id: string) => r.corpus?.scores.find((x) => x.contender === contender && x.scenario === id)
+  const items: string[] = []
+  items.push(`- **Idle CPU, against blocked-at.** An idle process with loopwatch burns ${fmtSummary(r.idle?.summary.loopwatch?.value)} ms of CPU per second
+  (no watcher: ${fmtSummary(r.idle?.summary.none?.value)}; blocked-at: ${fmtSummary(r.idle?.summary['blocked-at']?.value)}; the Sentry-style watchdog:
+  ${fmtSummary(r.idle?.summary['sentry-native']?.value)}). blocked-at costs nothing when nothing runs, because it only hooks callbacks; loopwatch
+  wakes the main thread every threshold / 2 (50 ms) for its heartbeat and the watchdog thread about as often to check it.
+  That is at the issue's 5 ms/s target, not under it. Fewer wake-ups (a heartbeat the watchdog waits on with
+  \`Atomics.wait\` instead of polling, or a longer heartbeat for a longer threshold) would lower it.`)
+  items.push(`- **Promise-heavy code, against the Sentry-style watchdog.** On 1e6 awaited calls loopwatch always-on costs
+  ${ratio(r.asyncCalls?.summary.loopwatch?.ratio)} of the baseline's CPU time, the Sentry-style watchdog ${ratio(r.asyncCalls?.summary['sentry-native']?.ratio)};
+  on the 20-await HTTP handler, ${ratio(r.httpAwait?.cpuSummary.loopwatch?.ratio)} against ${ratio(r.httpAwait?.cpuSummary['sentry-native']?.ratio)} CPU per request. Both
+  watchers do the same thing between blocks (a timer and a polling thread), so the difference is elsewhere. The likely
+  cause, from a quick check outside this table: always-on mode keeps a \`PerformanceObserver\` on \`gc\` entries (to
+  classify blocks as \`cause: 'gc'\`), and 1e6 awaits cause about 190 scavenges, each of which now creates and delivers
+  an entry; an observer alone cost +5-15 % on this workload, loopwatch with it disabled measured about 1.02. To be
+  confirmed with more rounds; observing GC only while a block is sampled would remove it.`)
+  items.push(`- **The cost of a capture, against the Sentry-style watchdog.** Its native capture stalls the blocked thread
+  ${fmtSummary(c?.['sentry-native']?.firstCaptureStallMs)} ms, once per block; loopwatch's first probe (connecting an inspector
+  session, then \`Runtime.evaluate\`) ${fmtSummary(c?.loopwatch?.firstCaptureStallMs)} ms, and it keeps sampling every 50 ms while the block
+  lasts (${fmtSummary(c?.loopwatch?.laterCaptureStallMs)} ms each), ${fmtSummary(c?.loopwatch?.stallPerBlockMs)} ms over a ~${fmt(c?.loopwatch?.blockMs.median ?? Number.NaN, 0)} ms block. That buys
+  the \`profile\` of a long block (where it moved) and the hang reports; a single capture would be cheaper.
+  The Sentry-style watchdog also polls at threshold / 2, so its stack arrives later (${fmtSummary(c?.['sentry-native']?.firstCaptureLatencyMs, 1)} ms
+  after the block started, against ${fmtSummary(c?.loopwatch?.firstCaptureLatencyMs, 1)} ms).`)
+  const worker = score('sentry-native', 'worker-thread')
+  items.push(`- **Worker threads, against the Sentry-style watchdog** (corpus \`worker-thread\`: Sentry-style ${worker?.lineOk ? 'named the culprit and its line' : 'did not name it'}; loopwatch: no stack).
+  The native addon can interrupt any registered thread; an inspector session from a worker can only reach the main
+  thread (\`connectToMainThread()\`), so loopwatch measures a worker's blocks without a stack. In this scenario it
+  reported nothing at all: the worker ended right after its block, and a block is measured at the next heartbeat,
+  which never came. A final measurement when the thread (or process) exits would catch that block.`)
+  items.push(`- **A function whose last act is one long native call**, always-on mode (corpus \`json-parse-tail\`,
+  \`json-parse-cjs\`): the probe runs when the call has returned, and so has the function: the stack names its caller's
+  line. Sentry's native capture has the same limit (it also interrupts V8). Debug mode intercepts \`JSON.parse\`,
+  \`readFileSync\` and the other synchronous APIs and names them exactly (${score('loopwatch-debug', 'json-parse-tail')?.lineOk ? 'it does here' : 'see the table'}).
+  A forced \`gc()\` (\`gc-forced\`) is named one frame too high in both modes, by every contender: a GC pause is not a
+  call that can be intercepted; loopwatch reports it with \`cause: 'gc'\` instead.`)
+  items.push(`- **Duration, against blocked-at.** blocked-at times each callback with async_hooks, so its durations are the
+  callback's own. loopwatch measures how long the loop was busy without a break: where other work ran right before or
+  after the culprit in the same loop turn (the HTTP request's parsing before a handler, module loading before top-level
+  code), its duration includes it, and the score counts that as a miss when it exceeds max(5 ms, 5 %).`)
+  items.push(`- **HTTP throughput** is within the noise of this machine for the always-on mode (hello world
+  ${ratio(r.http?.summary.loopwatch?.ratio)} requests/s, ${ratio(r.http?.cpuSummary.loopwatch?.ratio)} CPU per request). A claim of ">= 0.99"
+  needs a quiet machine to be checked to that precision; the CPU-per-request column is the better estimate here.`)
+  return items.join('\n')
+}
