@@ -6,7 +6,7 @@ import type { RawFrame } from './stack.js'
  * of whatever JavaScript is blocking the loop, so `Error.captureStackTrace`
  * there sees the culprit's live stack.
  */
-export type Probe = (seq: number) => RawFrame[] | null
+export type Probe = () => RawFrame[] | null
 
 interface Registry {
   probes: Map<number, Probe>
@@ -43,9 +43,12 @@ export function removeProbe(id: number): void {
   registry().probes.delete(id)
 }
 
-/** The expression the watchdog evaluates on the main thread. */
-export function probeExpression(id: number, seq: number): string {
-  return `process[Symbol.for('loopwatch.probes')]?.probes.get(${id})?.(${seq})\n//# sourceURL=${kProbeSourceURL}`
+/**
+ * The expression the watchdog evaluates on the main thread: the same text
+ * for every probe of a watcher, so V8 compiles it once.
+ */
+export function probeExpression(id: number): string {
+  return `process[Symbol.for('loopwatch.probes')]?.probes.get(${id})?.()\n//# sourceURL=${kProbeSourceURL}`
 }
 
 /**

@@ -132,8 +132,10 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   }
 
   /** Runs on the main thread, on top of the blocked code, when the watchdog asks. */
-  readonly #probe = (seq: number) => {
-    if (this.#host === undefined || this.#host.currentSeq() !== seq) return null
+  readonly #probe = () => {
+    if (this.#host === undefined) return null
+    const seq = this.#host.probeSeq()
+    if (this.#host.currentSeq() !== seq) return null
     const frames = captureRawStack(this.#probe)
     if (frames.length === 0) return null
     if (this.#probed?.seq !== seq) {

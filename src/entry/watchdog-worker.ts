@@ -24,6 +24,7 @@ const resolver = new FrameResolver(dirname(fileURLToPath(import.meta.url)))
 const kSampleIntervalMs = Math.min(100, Math.max(10, config.thresholdMs / 2))
 /** Past this many samples, sample only when a hang report is due. */
 const kMaxSamples = 100
+const kProbeExpression = probeExpression(config.probeId)
 const kTimedOut = Symbol('timed out')
 const kEnded = Symbol('stall ended')
 /** The CLI's events file: hangs are recorded there too, for a process that never gets unstuck. */
@@ -221,8 +222,9 @@ function sortedProfile(profile: Map<string, ProfileEntry>): ProfileEntry[] {
 
 /** Runs the probe on the main thread; `null` when the block is already over. */
 function evaluate(session: Session, seq: number): Promise<RawFrame[] | null> {
+  shared.setProbeSeq(seq)
   return new Promise((resolve) => {
-    session.post('Runtime.evaluate', { expression: probeExpression(config.probeId, seq), returnByValue: true, silent: true },
+    session.post('Runtime.evaluate', { expression: kProbeExpression, returnByValue: true, silent: true },
       (error, result) => {
         const value: unknown = error ? undefined : result.result.value
         if (!Array.isArray(value) || value.length === 0) {

@@ -89,6 +89,11 @@ export class WatchdogHost {
     return this.#shared.seq()
   }
 
+  /** The sequence the watchdog's current probe is for. */
+  probeSeq(): number {
+    return this.#shared.probeSeq()
+  }
+
   /**
    * Ends sequence `seq` early, as a heartbeat would, without measuring
    * anything: the watchdog stops sampling at once.

@@ -5,10 +5,12 @@ import type { StackFrame } from '../stack.js'
 //   Int32  [0]  beat sequence, +1 on every heartbeat
 //   Int32  [1]  inspector sessions the watchdog has connected now
 //   Int32  [2]  1 once the main thread is exiting
+//   Int32  [3]  the sequence the watchdog's next probe is for
 //   BigInt [2]  hrtime (ns) of the last heartbeat
 const kSeq = 0
 const kConnected = 1
 const kExiting = 2
+const kProbeSeq = 3
 const kBytes = 24
 
 // Taken once, at load: fake timers replace `process.hrtime` on the real
@@ -26,7 +28,7 @@ export class SharedBeat {
 
   constructor(buffer = new SharedArrayBuffer(kBytes)) {
     this.buffer = buffer
-    this.#i32 = new Int32Array(buffer, 0, 3)
+    this.#i32 = new Int32Array(buffer, 0, 4)
     this.#time = new BigInt64Array(buffer, 16, 1)
   }
 
@@ -52,6 +54,20 @@ export class SharedBeat {
   async ended(seq: number): Promise<void> {
     const { async, value } = Atomics.waitAsync(this.#i32, kSeq, seq)
     if (async) await value
+  }
+
+  /**
+   * Watchdog: the sequence the next probe is for. It travels in shared
+   * memory, not in the evaluated expression: a constant expression is
+   * compiled once, while one that changes leaves a script (~1 KB of the main
+   * thread's heap) behind per probe.
+   */
+  setProbeSeq(seq: number): void {
+    Atomics.store(this.#i32, kProbeSeq, seq)
+  }
+
+  probeSeq(): number {
+    return Atomics.load(this.#i32, kProbeSeq)
   }
 
   /** Watchdog: counts its connected sessions, and wakes a main thread waiting for none. */
