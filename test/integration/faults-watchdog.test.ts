@@ -15,8 +15,16 @@ const modes = {
   oom: 'the watchdog worker runs out of memory',
 }
 
+// Node 22+ aborts the whole process (V8 "Fatal JavaScript out of memory: GC
+// during deserialization") when a worker's 1 MB heap cannot even hold its
+// start-up snapshot; Node 20 turns it into the worker's error. Nothing a
+// library can catch, so the case runs where Node lets a process survive it.
+const kOomAbortsProcess = Number(process.versions.node.split('.')[0]) >= 22
+  ? 'skipped on Node >= 22: a worker whose tiny heap cannot load its snapshot aborts the whole process there'
+  : false
+
 for (const [mode, title] of Object.entries(modes)) {
-  test(`${title}: blocks are still measured, without stacks, one warning, the app still serves`, async () => {
+  test(`${title}: blocks are still measured, without stacks, one warning, the app still serves`, { skip: mode === 'oom' && kOomAbortsProcess }, async () => {
     const { code, stdout, stderr } = await runFixture(fixture('fault-worker.mjs'), [mode])
     assert.equal(code, 0, stderr)
     const result = parseLines(stdout).find((l) => 'events' in l) as Result | undefined
