@@ -33,6 +33,7 @@ function machine() {
     memoryGB: Math.round(totalmem() / 2 ** 30),
     loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
     wrk: spawnSync('wrk', ['--version']).error === undefined,
+    commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim(),
   }
 }
 
