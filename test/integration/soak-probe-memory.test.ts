@@ -13,5 +13,8 @@ test('the main thread\'s heap does not grow with the number of samples', async (
   const result = parseLines(stdout).find((l) => 'growthKB' in l) as { sampled: number; growthKB: number } | undefined
   assert.ok(result, stdout)
   assert.ok(result.sampled >= 200, `only ${result.sampled} samples taken`)
-  assert.ok(result.growthKB < 150, `the heap grew ${result.growthKB.toFixed(0)} KB over ${result.sampled} samples`)
+  // The summary keeps bounded per-block data (durations for p95, up to 1,024 per
+  // culprit): +58 KB on Node 20, +150 KB on Node 24 for ~450 blocks. The old
+  // leak added ~1 KB per sample on top (+413 KB on Node 20).
+  assert.ok(result.growthKB < 250, `the heap grew ${result.growthKB.toFixed(0)} KB over ${result.sampled} samples`)
 })
