@@ -18,6 +18,8 @@ for (let round = 0; round < rounds; round++) {
     const url = `http://127.0.0.1:${port}`
     await autocannon({ url, connections: 8, duration: 2 })
     const measured = await autocannon({ url, connections: 8, duration: 2 })
+    // The report comes once the profiled window has closed: proof that it ran.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
     child.send('report')
     const [{ reports }] = await once(child, 'message')
     results[mode].push({ rps: measured.requests.average, reports })
