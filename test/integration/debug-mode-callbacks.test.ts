@@ -30,7 +30,13 @@ for (const [kind, [type, scheduler, line]] of Object.entries(kinds)) {
     assert.ok(callback)
     assert.equal(callback.type, type)
     assert.ok(callback.asyncId > 0)
-    assertDuration({ ...event, duration: callback.duration }, kBlockMs)
+    if (type === 'PROMISE') {
+      // Promise reactions are not timed by the hook: their duration is the
+      // stall's, which on a loaded machine can include other work.
+      assert.ok(callback.duration >= kBlockMs, `duration ${callback.duration} ms is under the block`)
+    } else {
+      assertDuration({ ...event, duration: callback.duration }, kBlockMs)
+    }
     const [first] = userFrames(event)
     assert.equal(first?.functionName, 'blockFor')
     assert.equal(first.line, kBlockLine)
