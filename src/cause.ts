@@ -19,24 +19,22 @@ export function isSyncCallFrame(frame: StackFrame): boolean {
 }
 
 /**
- * Classifies a block. GC pauses covering nearly all of it (80 %) make it
- * `gc`, whatever the stack shows: the probe cannot run during a GC, and its
- * sample lands in whatever runs after. Then the innermost frames, up to the
- * first user frame: `Atomics.wait` is `wait`, a Node `*Sync` call is
- * `sync-io` (a GC inside it, such as one set off by `readFileSync`
- * allocating 64 MB, is its consequence: the call is what to fix). Then GC
- * covering most of the block is `gc`; any other JavaScript is `cpu`.
+ * Classifies a block. The innermost frames, up to the first user frame,
+ * come first: `Atomics.wait` is `wait`, a Node `*Sync` call is `sync-io` (a
+ * GC inside it, such as one set off by `readFileSync` allocating 64 MB, is
+ * its consequence: the call is what to fix). Then GC pauses covering most
+ * of the block make it `gc`: the probe cannot run during a GC, and its
+ * sample lands in whatever JavaScript runs after. Any other JavaScript is
+ * `cpu`.
  */
 export function classifyCause(stack: readonly StackFrame[], block: { startMs: number; durationMs: number },
   gcPauses: readonly GcPause[]): BlockCause {
-  const gcMs = gcCoverageMs(block, gcPauses)
-  if (gcMs >= block.durationMs * 0.8) return 'gc'
   for (const frame of stack) {
     if (frame.functionName === 'Atomics.wait') return 'wait'
     if (isSyncCallFrame(frame)) return 'sync-io'
     if (!frame.internal) break
   }
-  if (gcMs > block.durationMs / 2) return 'gc'
+  if (gcCoverageMs(block, gcPauses) > block.durationMs / 2) return 'gc'
   return stack.length === 0 ? 'unknown' : 'cpu'
 }
 

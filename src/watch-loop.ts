@@ -11,7 +11,7 @@ import { codes, warn } from './errors.js'
 import type { BlockEvent, LoopStats } from './events.js'
 import { classifyCause } from './cause.js'
 import { DebugMode, type DebugWindow, type ProbedCallback } from './debug-mode.js'
-import { GcPauses } from './gc-pauses.js'
+import { FullGcSentinel, inferGcPauses } from './gc.js'
 import { formatSaturation } from './format.js'
 import { createBlockLogger, type BlockLogger } from './log.js'
 import { SaturationMonitor, summarizeHot, type SaturationEvent, type Stretch } from './saturation.js'
@@ -31,6 +31,8 @@ interface Pending<C> {
   capture: CaptureMessage | undefined
   probed: Probed<C> | undefined
   window: DebugWindow | undefined
+  /** A full GC ran during the heartbeat interval that measured the block. */
+  fullGc: boolean
 }
 
 interface Probed<C> {
@@ -86,7 +88,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   readonly #probeId: number
   readonly #logger: BlockLogger
   readonly #extensions: WatcherExtension<C>[] = []
-  readonly #gcPauses = new GcPauses()
+  readonly #fullGc = new FullGcSentinel()
   readonly #debugMode: DebugMode | undefined
   readonly #saturation: SaturationMonitor | undefined
   #samplingSaturation = false
@@ -168,12 +170,13 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const probed = this.#probed
     this.#probed = undefined
     const window = this.#debugMode?.takeWindow()
+    const fullGc = this.#fullGc.check()
     // createHistogram() records integers >= 1.
     this.#delays.record(Math.max(1, Math.round(delayMs * 1e6)))
-    if (stall !== undefined) this.#onStall(stall, probed, window)
+    if (stall !== undefined) this.#onStall(stall, probed, window, fullGc)
   }
 
-  #onStall(stall: Stall, probed: Probed<C> | undefined, window: DebugWindow | undefined): void {
+  #onStall(stall: Stall, probed: Probed<C> | undefined, window: DebugWindow | undefined, fullGc: boolean): void {
     const { threshold, hangTimeout } = this.options
     this.#blocks++
     this.#blockedMs += stall.durationMs
@@ -194,9 +197,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     debug('block %d: %d ms', event.id, Math.round(stall.durationMs))
     const published = (async () => {
       const capture = probed && (await this.#host?.samplesOf(probed.seq))
-      // GC entries reach their observer a tick after the pause.
-      await new Promise((resolve) => setImmediate(resolve))
-      this.#publish({ event, stall, capture, probed, window })
+      this.#publish({ event, stall, capture, probed, window, fullGc })
     })()
     this.#publishing.add(published)
     void published.finally(() => this.#publishing.delete(published))
@@ -254,7 +255,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     await Promise.all(this.#publishing)
   }
 
-  #publish({ event, stall, capture, probed, window }: Pending<C>): void {
+  #publish({ event, stall, capture, probed, window, fullGc }: Pending<C>): void {
     if (this.#closed) return
     if (capture !== undefined) {
       event.stack = capture.stack
@@ -263,7 +264,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       event.hang ||= capture.hang
     }
     if (window !== undefined) this.#debugMode?.enrich(event, window, probed?.debug)
-    event.cause = classifyCause(event.stack, stall, this.#gcPauses.recent())
+    event.cause = classifyCause(event.stack, stall, inferGcPauses(fullGc, capture?.unresponsive))
     this.#extensions.forEach((extension, i) => {
       extension.block?.(event, probed?.extensions[i])
     })
@@ -347,7 +348,6 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       await Promise.all(this.#publishing)
       this.#closed = true
       this.#logger.flush()
-      this.#gcPauses.stop()
       await Promise.all([this.#host?.stop(), ...this.#extensions.map((extension) => extension.stop?.())])
       debug('stopped')
     })()

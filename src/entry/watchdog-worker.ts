@@ -24,6 +24,12 @@ const resolver = new FrameResolver(dirname(fileURLToPath(import.meta.url)))
 const kSampleIntervalMs = Math.min(100, Math.max(10, config.thresholdMs / 2))
 /** Past this many samples, sample only when a hang report is due. */
 const kMaxSamples = 100
+/**
+ * A probe that waits longer than this to run found the main thread unable to
+ * run JavaScript (a GC pause or a native call): JavaScript-bound code runs it
+ * within a fraction of a millisecond, at its next interrupt check.
+ */
+const kUnresponsiveMs = 2
 const kProbeExpression = probeExpression(config.probeId)
 const kTimedOut = Symbol('timed out')
 const kEnded = Symbol('stall ended')
@@ -73,15 +79,30 @@ async function sample(seq: number): Promise<void> {
   let hangIntervalMs = config.hangTimeoutMs
   let lastHangKey: string | undefined
   let pending: Promise<RawFrame[] | null> | undefined
+  let pendingSinceMs = 0
+  /** When probes waited to run: [from, to] in hrtime ms. */
+  const unresponsive: [number, number][] = []
+  const waited = (untilMs: number): void => {
+    // The first probe waited: the main thread has been unable to run it since the block began, as far as we know.
+    const fromMs = samples === 0 && unresponsive.length === 0 ? Number(startedNs) / 1e6 : pendingSinceMs
+    if (untilMs - pendingSinceMs > kUnresponsiveMs) unresponsive.push([fromMs, untilMs])
+  }
 
   try {
     for (;;) {
       // Never wait on the probe past a due hang report: inside a long native
       // call the probe cannot run, and the report must still go out.
-      pending ??= evaluate(session, seq)
+      if (pending === undefined) {
+        pendingSinceMs = hrtimeMs()
+        pending = evaluate(session, seq)
+      }
       const raw = await withTimeout<RawFrame[] | null | typeof kEnded>([pending, ended], nextHangMs - elapsedMs())
-      if (raw === kEnded) break
+      if (raw === kEnded) {
+        waited(hrtimeMs())
+        break
+      }
       if (raw !== kTimedOut) {
+        waited(hrtimeMs())
         pending = undefined
         if (raw === null) break
         latest = resolver.resolve(raw)
@@ -120,8 +141,13 @@ async function sample(seq: number): Promise<void> {
     stack: first ?? [],
     profile: sortedProfile(profile),
     hang,
+    unresponsive,
   }
   parentPort?.postMessage(message)
+}
+
+function hrtimeMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6
 }
 
 function connect(): Session {

@@ -140,6 +140,11 @@ export interface CaptureMessage {
   profile: ProfileEntry[]
   /** A hang report was due (the block outlasted `hangTimeout`). */
   hang: boolean
+  /**
+   * When the main thread could not run the probe for a while (a GC pause or
+   * a native call): [from, to] in `process.hrtime` milliseconds.
+   */
+  unresponsive: [number, number][]
 }
 
 /** Posted once the watchdog is watching: from then on a block gets its stack. */

@@ -21,9 +21,10 @@ test('only frames above the first user frame count: a *Sync call further out is 
   assert.equal(classifyCause([user, f('readFileSync', 'node:fs')], block, []), 'cpu')
 })
 
-test('GC covering nearly all the block wins over a stack sampled after it', () => {
+test('a stack in a sync call wins over a stretch the probe could not run: the call held the thread', () => {
   const pauses = [{ startMs: 1000, durationMs: 150 }, { startMs: 1160, durationMs: 130 }]
-  assert.equal(classifyCause([f('writeSync', 'node:fs'), user], block, pauses), 'gc')
+  assert.equal(classifyCause([f('writeSync', 'node:fs'), user], block, pauses), 'sync-io')
+  assert.equal(classifyCause([f('Atomics.wait', ''), user], block, pauses), 'wait')
 })
 
 test('a GC inside a sync call is the call\'s; most of the block in GC with a JS stack is gc', () => {
