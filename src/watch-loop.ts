@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 // From node:timers, not the globals: test runners' fake timers (vitest,
 // jest) replace the globals, and a faked setImmediate would hold every event.
-import { clearInterval, setImmediate, setInterval } from 'node:timers'
+import { clearInterval, setInterval } from 'node:timers'
 import { isMainThread } from 'node:worker_threads'
 import { createHistogram, performance, type EventLoopUtilization, type RecordableHistogram } from 'node:perf_hooks'
 import createDebug from 'debug'
