@@ -1,4 +1,4 @@
-import { createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, type AsyncHook } from 'node:async_hooks'
+import { createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, type AsyncHook, type HookCallbacks } from 'node:async_hooks'
 import type { Clock } from './clock.js'
 import { rawFramesOf } from './probe.js'
 import type { FrameResolver, StackFrame } from './stack.js'
@@ -21,6 +21,15 @@ export interface CallbackWindow {
   top: TimedCallback[]
   /** Callbacks timed in the window. */
   count: number
+  /** Their total time, outermost callbacks only (ms). */
+  totalMs: number
+}
+
+/** The callback the probe found running. */
+export interface RunningCallback {
+  callback: Omit<TimedCallback, 'duration'>
+  /** The hook saw it begin: its duration will be among the window's. */
+  timed: boolean
 }
 
 /** Callbacks shorter than this are not kept for a turn's breakdown (ms). */
@@ -33,6 +42,8 @@ const kScheduleFrames = 24
 const kCapturesPerSecond = 2000
 /** Scheduling stacks of non-promise resources kept by async id, to walk trigger chains. */
 const kMaxScheduled = 4096
+/** A hook switched on by a stall is switched off after this long without one (ms). */
+const kArmedMs = 60_000
 
 interface Scheduled {
   type: string
@@ -43,20 +54,33 @@ interface Scheduled {
 
 /**
  * Debug mode's async hook. It times non-promise callbacks (timers,
- * immediates, ticks, I/O). Promise reactions are not timed: two clock reads
- * per `await` would cost more than the rest of the hook together (measured
- * 3.5x against 1.8x on 1e6 awaits); a block in one is still measured by the
- * heartbeat and identified by the probe through `executionAsyncResource()`.
+ * immediates, ticks, I/O). Promise reactions are not timed: a block in one
+ * is measured by the heartbeat and identified by the probe.
+ *
+ * Where Node can leave promises out of the hook (`trackPromises: false`,
+ * Node >= 24; an internal flag of the hook on Node 22), the hook costs next
+ * to nothing on promise-heavy code, and runs from the start. Node 20 runs
+ * every async hook on every `await` (an empty hook alone: 2.7x on 1e6
+ * awaits), so there the hook is switched on by the first stall (the probe
+ * calls `arm()` on top of it) and off after a minute without one: the
+ * watchdog covers the first block, the hook every one after.
+ * `scheduleStacks` needs promises' creation (the `init` hook): it tracks
+ * them, from the start, everywhere.
  */
 export class CallbackTimer {
   readonly #clock: Clock
   readonly #resolver: FrameResolver
   readonly #hook: AsyncHook
+  /** The hook runs only while armed by a stall. */
+  readonly #lazy: boolean
+  #enabled = false
+  #lastStallMs = 0
   readonly #startsMs: number[] = []
   readonly #ids: number[] = []
   #depth = 0
   #top: TimedCallback[] = []
   #count = 0
+  #totalMs = 0
   readonly #byResource = new WeakMap<object, Scheduled>()
   readonly #byId = new Map<number, Scheduled>()
   readonly #budgetPerBeat: number
@@ -80,13 +104,30 @@ export class CallbackTimer {
         if (startMs < 0) return
         const duration = this.#clock.now() - startMs
         this.#count++
+        if (this.#depth === 0) this.#totalMs += duration
         if (duration >= kMinKeptMs) this.#keep(duration)
       },
       ...(scheduleStacks ? { init: (asyncId: number, type: string, trigger: number, resource: object) => {
         this.#schedule(asyncId, type, trigger, resource)
       } } : {}),
-    })
-    this.#hook.enable()
+      trackPromises: scheduleStacks,
+    } as HookCallbacks)
+    this.#lazy = !scheduleStacks && !untrackPromises(this.#hook)
+    if (!this.#lazy) this.#enable(true)
+  }
+
+  #enable(on: boolean): void {
+    if (on === this.#enabled) return
+    this.#enabled = on
+    this.#depth = 0
+    if (on) this.#hook.enable()
+    else this.#hook.disable()
+  }
+
+  /** A stall is under way: a lazy hook runs from now on. */
+  arm(): void {
+    this.#lastStallMs = this.#clock.now()
+    if (this.#lazy) this.#enable(true)
   }
 
   #keep(duration: number): void {
@@ -138,29 +179,53 @@ export class CallbackTimer {
     return undefined
   }
 
-  /** The callback running now: called by the probe, on top of the blocked code. */
-  current(): Omit<TimedCallback, 'duration'> | undefined {
-    if (this.#depth === 0) return undefined
-    const resource = executionAsyncResource()
+  /**
+   * The callback running now: called by the probe, on top of the blocked
+   * code. Node keeps the running callback's resource whether a hook runs or
+   * not; a promise reaction no hook tracks runs with none (async id 0), as
+   * does an ES module's top-level code (itself run by a promise reaction).
+   */
+  current(): RunningCallback | undefined {
     const asyncId = executionAsyncId()
+    if (asyncId === 0) return { callback: { type: 'PROMISE', asyncId: 0, triggerAsyncId: 0 }, timed: false }
+    // The main script (a CommonJS entry's top-level code).
+    if (asyncId === 1) return undefined
+    const resource = executionAsyncResource()
     const callback: Omit<TimedCallback, 'duration'> = { type: typeOf(resource, this.#byResource), asyncId, triggerAsyncId: triggerAsyncId() }
     const scheduledAt = this.#scheduledAt(resource, asyncId)
     if (scheduledAt !== undefined) callback.scheduledAt = scheduledAt
-    return callback
+    const level = this.#depth - 1
+    const timed = this.#enabled && level >= 0 && this.#ids[level] === asyncId && (this.#startsMs[level] ?? -1) >= 0
+    return { callback, timed }
   }
 
   /** What was timed since the last call (the last heartbeat), which also refills the capture budget. */
   takeWindow(): CallbackWindow {
+    if (this.#lazy && this.#enabled && this.#clock.now() - this.#lastStallMs > kArmedMs) this.#enable(false)
     this.#budget = this.#budgetPerBeat
-    const window = { top: this.#top, count: this.#count }
+    const window = { top: this.#top, count: this.#count, totalMs: this.#totalMs }
     this.#top = []
     this.#count = 0
+    this.#totalMs = 0
     return window
   }
 
   stop(): void {
-    this.#hook.disable()
+    this.#enable(false)
   }
+}
+
+/**
+ * Leaves promises out of `hook` where Node allows it: `trackPromises:
+ * false` does on Node >= 24 (Node 26 documents it); Node 22 has the same
+ * switch as the hook's own `kNoPromiseHook` symbol, which Node's inspector
+ * sets. True when promises are left out.
+ */
+function untrackPromises(hook: AsyncHook): boolean {
+  const flag = Object.getOwnPropertySymbols(hook).find((symbol) => symbol.description === 'kNoPromiseHook')
+  if (flag === undefined) return false
+  ;(hook as unknown as Record<symbol, boolean>)[flag] = true
+  return true
 }
 
 /** Node's type name for a resource, from the init hook when it ran, else from its class. */

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CallbackTimer, type CallbackWindow, type TimedCallback } from './async-timing.js'
+import { CallbackTimer, type CallbackWindow, type RunningCallback, type TimedCallback } from './async-timing.js'
 import type { Clock } from './clock.js'
 import type { BlockCallback, BlockEvent } from './events.js'
 import { SyncCallTimer, type SlowCall } from './intercept.js'
@@ -14,7 +14,7 @@ export interface DebugWindow {
 }
 
 /** What the probe saw running, on top of the blocked code. */
-export type ProbedCallback = Omit<TimedCallback, 'duration'> | undefined
+export type ProbedCallback = RunningCallback | undefined
 
 /**
  * Debug mode: the async hook's callback timing and the synchronous-API
@@ -36,6 +36,7 @@ export class DebugMode {
 
   /** Called by the probe, on top of the blocked code. */
   probe(): ProbedCallback {
+    this.#callbacks.arm()
     return this.#callbacks.current()
   }
 
@@ -51,20 +52,28 @@ export class DebugMode {
    * the turn's callbacks), and, when a synchronous call over the threshold
    * ran in it, that call's site as the stack: the watchdog could only sample
    * once the call had returned, possibly one frame too high.
+   *
+   * A callback the hook did not see begin (a promise reaction, or any
+   * callback when a stall switched the hook on) was running for the stall
+   * less what the hook timed.
    */
   enrich(event: BlockEvent, window: DebugWindow, probed: ProbedCallback): void {
-    const { top, count } = window.callbacks
+    this.#callbacks.arm()
+    const { top, count, totalMs } = window.callbacks
     const longest = top[0]
+    const untimedMs = event.duration - totalMs
     if (longest !== undefined && longest.duration > event.threshold) {
       event.kind = 'callback'
       event.callback = this.#toBlockCallback(longest)
-    } else if (probed?.type === 'PROMISE' || (probed !== undefined && count < 2)) {
-      // Promise reactions are not timed: the block's duration is theirs.
+    } else if (probed !== undefined && !probed.timed && untimedMs > event.threshold) {
       event.kind = 'callback'
-      event.callback = this.#toBlockCallback({ ...probed, duration: event.duration })
+      event.callback = this.#toBlockCallback({ ...probed.callback, duration: untimedMs })
     } else if (count >= 2) {
       event.kind = 'turn'
       event.callbacks = top.map((callback) => this.#toBlockCallback(callback))
+    } else if (probed !== undefined) {
+      event.kind = 'callback'
+      event.callback = this.#toBlockCallback({ ...probed.callback, duration: event.duration })
     }
     const call = window.slowCall
     if (call !== undefined) {
