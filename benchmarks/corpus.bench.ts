@@ -13,7 +13,7 @@ const value = (name: string) => {
 }
 const only = value('--only')?.split(',')
 // Scheduling stacks change nothing about the culprit: debug mode alone stands for both.
-const picked = contenders.filter((c) => c !== 'none' && c !== 'loopwatch-debug-stacks' && (only === undefined || only.includes(c)))
+const picked = contenders.filter((c) => c !== 'none' && c !== 'loopwatch-debug-stacks' && c !== 'loopwatch-debug-armed' && (only === undefined || only.includes(c)))
 const wanted = value('--scenario')?.split(',')
 const chosen = scenarios.filter((s) => wanted === undefined || wanted.includes(s.id))
 const repeat = Number(value('--repeat') ?? 1)

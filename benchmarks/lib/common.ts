@@ -9,14 +9,15 @@ export const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url))
 export const contenderPreload = fileURLToPath(new URL('./contender.mjs', import.meta.url))
 
-export type Contender = 'none' | 'loopwatch' | 'loopwatch-debug' | 'loopwatch-debug-stacks' | 'blocked-at' | 'sentry-native'
+export type Contender = 'none' | 'loopwatch' | 'loopwatch-debug' | 'loopwatch-debug-armed' | 'loopwatch-debug-stacks' | 'blocked-at' | 'sentry-native'
 
-export const contenders: readonly Contender[] = ['none', 'loopwatch', 'loopwatch-debug', 'loopwatch-debug-stacks', 'blocked-at', 'sentry-native']
+export const contenders: readonly Contender[] = ['none', 'loopwatch', 'loopwatch-debug', 'loopwatch-debug-armed', 'loopwatch-debug-stacks', 'blocked-at', 'sentry-native']
 
 export const contenderLabels: Record<Contender, string> = {
   'none': 'no watcher',
   'loopwatch': 'loopwatch always-on',
   'loopwatch-debug': 'loopwatch debug',
+  'loopwatch-debug-armed': 'loopwatch debug, after a first block',
   'loopwatch-debug-stacks': 'loopwatch debug + scheduleStacks',
   'blocked-at': 'blocked-at',
   'sentry-native': 'Sentry-style watchdog',

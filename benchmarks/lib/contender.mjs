@@ -30,6 +30,16 @@ const kContenders = {
     await startLoopwatch({ debug: true })
   },
 
+  // Debug mode after a first block: on Node 20 a block switches the async
+  // hook on (Node 20 cannot leave promises out of a hook); on Node >= 22
+  // the hook runs from the start and this is the same as loopwatch-debug.
+  async 'loopwatch-debug-armed'() {
+    const watcher = await startLoopwatch({ debug: true })
+    await watcher.ready()
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, threshold * 3)
+    await watcher.flush()
+  },
+
   async 'loopwatch-debug-stacks'() {
     await startLoopwatch({ debug: true, scheduleStacks: true })
   },
@@ -67,6 +77,7 @@ async function startLoopwatch(extra) {
   const { watchLoop } = await import('loopwatch')
   const watcher = watchLoop({ threshold, log: print, ...extra })
   globalThis.__benchWatcher = watcher
+  return watcher
   watcher.on('block', (event) => {
     report({
       capturedAt: Date.now(),
@@ -79,6 +90,7 @@ async function startLoopwatch(extra) {
       ...(event.callback === undefined ? {} : { callback: { type: event.callback.type, duration: event.callback.duration } }),
     })
   })
+  return watcher
 }
 
 /** `    at fn (file:1:2)` -> { fn, file, line, col }. */
