@@ -77,7 +77,6 @@ async function startLoopwatch(extra) {
   const { watchLoop } = await import('loopwatch')
   const watcher = watchLoop({ threshold, log: print, ...extra })
   globalThis.__benchWatcher = watcher
-  return watcher
   watcher.on('block', (event) => {
     report({
       capturedAt: Date.now(),
