@@ -37,29 +37,44 @@ const kEnded = Symbol('stall ended')
 const eventsFd = config.eventsFile === undefined ? undefined : openEventsFile(config.eventsFile)
 
 let lastSampledSeq = -1
+/** Saturation samplings under way: they need this thread's event loop, which a blocking sleep would hold up. */
+let saturationSamplings = 0
 
 function watch(): void {
-  const seq = shared.seq()
-  const ageMs = Number(process.hrtime.bigint() - shared.beatTimeNs()) / 1e6
-  if (ageMs < config.thresholdMs || seq === lastSampledSeq) {
+  for (;;) {
+    const seq = shared.seq()
+    const ageMs = Number(process.hrtime.bigint() - shared.beatTimeNs()) / 1e6
+    if (ageMs >= config.thresholdMs && seq !== lastSampledSeq) {
+      lastSampledSeq = seq
+      sample(seq).then(watch, onSamplingFailed)
+      return
+    }
     // A stall we already sampled and found idle (the main thread is running
     // exit handlers, say) is not sampled again: check back a threshold later.
-    const waitMs = seq === lastSampledSeq ? config.thresholdMs : config.thresholdMs - ageMs
-    setTimeout(watch, Math.max(1, Math.ceil(waitMs)))
-    return
+    const waitMs = Math.max(1, Math.ceil(seq === lastSampledSeq ? config.thresholdMs : config.thresholdMs - ageMs))
+    if (shared.takeMail()) {
+      // Let the event loop deliver the host's message, then carry on.
+      setImmediate(watch)
+      return
+    }
+    if (saturationSamplings > 0) {
+      setTimeout(watch, waitMs)
+      return
+    }
+    shared.sleep(waitMs)
   }
-  lastSampledSeq = seq
-  sample(seq).then(watch, (error: unknown) => {
-    debug('sampling failed: %O', error)
-    parentPort?.postMessage({ type: 'failed', message: String(error) })
-    // Stay alive until the host terminates this thread. Ending on our own
-    // right after the session's disconnect races with the main thread
-    // tearing down its side of the session (it does so at an interrupt,
-    // while still blocked): Node 20 aborts the whole process in
-    // MainThreadInterface::Post (test/integration/faults-watchdog.test.ts,
-    // the `throw` case, crashed 7 runs in 10).
-    setInterval(() => undefined, 60_000)
-  })
+}
+
+function onSamplingFailed(error: unknown): void {
+  debug('sampling failed: %O', error)
+  parentPort?.postMessage({ type: 'failed', message: String(error) })
+  // Stay alive until the host terminates this thread. Ending on our own
+  // right after the session's disconnect races with the main thread
+  // tearing down its side of the session (it does so at an interrupt,
+  // while still blocked): Node 20 aborts the whole process in
+  // MainThreadInterface::Post (test/integration/faults-watchdog.test.ts,
+  // the `throw` case, crashed 7 runs in 10).
+  setInterval(() => undefined, 60_000)
 }
 
 async function sample(seq: number): Promise<void> {
@@ -277,11 +292,14 @@ function withTimeout<T>(promises: Promise<T>[], ms: number): Promise<T | typeof 
 }
 
 parentPort?.on('message', (request: SaturationRequest) => {
+  saturationSamplings++
   sampleSaturation(request).catch((error: unknown) => {
     debug('saturation sampling failed: %O', error)
+  }).finally(() => {
+    saturationSamplings--
   })
 })
 // The listener must not keep this thread alive on its own.
 parentPort?.unref()
-watch()
 parentPort?.postMessage({ type: 'ready' } satisfies ReadyMessage)
+setImmediate(watch)

@@ -166,6 +166,7 @@ export class WatchdogHost {
       }
       this.#saturation.set(id, settle)
       worker.postMessage({ type: 'saturation', id, durationMs, intervalMs } satisfies SaturationRequest)
+      this.#shared.postedMessage()
     })
   }
 

@@ -7,11 +7,12 @@ import type { StackFrame } from '../stack.js'
 //   Int32  [2]  1 once the main thread is exiting
 //   Int32  [3]  the sequence the watchdog's next probe is for
 //   BigInt [2]  hrtime (ns) of the last heartbeat
+//   Int32  [6]  1 when the host has posted the watchdog a message
 const kSeq = 0
 const kConnected = 1
 const kExiting = 2
 const kProbeSeq = 3
-const kBytes = 24
+const kBytes = 32
 
 // Taken once, at load: fake timers replace `process.hrtime` on the real
 // process object (vitest's do by default), and a fake heartbeat time would
@@ -25,11 +26,34 @@ export class SharedBeat {
   readonly buffer: SharedArrayBuffer
   readonly #i32: Int32Array
   readonly #time: BigInt64Array
+  readonly #mail: Int32Array
 
   constructor(buffer = new SharedArrayBuffer(kBytes)) {
     this.buffer = buffer
     this.#i32 = new Int32Array(buffer, 0, 4)
     this.#time = new BigInt64Array(buffer, 16, 1)
+    this.#mail = new Int32Array(buffer, 24, 1)
+  }
+
+  /**
+   * Watchdog: sleeps up to `ms` (synchronously), or until the host posts a
+   * message. A blocking wait wakes the thread for a fraction of what a timer
+   * costs (measured: 0.8 against 3-4 ms of CPU a second at 13 wake-ups a
+   * second): the watchdog waits this way whenever it has nothing else to do.
+   */
+  sleep(ms: number): void {
+    Atomics.wait(this.#mail, 0, 0, ms)
+  }
+
+  /** Host: tells a sleeping watchdog that a message waits for it. */
+  postedMessage(): void {
+    Atomics.store(this.#mail, 0, 1)
+    Atomics.notify(this.#mail, 0)
+  }
+
+  /** Watchdog: true (once) when the host has posted a message since the last call. */
+  takeMail(): boolean {
+    return Atomics.exchange(this.#mail, 0, 0) === 1
   }
 
   /** Main thread: records a heartbeat; returns the sequence that just ended. */
