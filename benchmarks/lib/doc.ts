@@ -36,7 +36,10 @@ function verdict(s: Summary | undefined, target: number, higherIsBetter: boolean
 
 function machineSection(m: Machine | undefined): string {
   if (!m) return '_No machine record: run `npm run bench:doc`._\n'
-  return `${m.commit ? `- loopwatch at commit \`${m.commit}\` (what \`src/\` was when the benchmarks ran; later commits are not measured here)\n` : ''}- Node ${m.node} (V8 ${m.v8}), ${m.os}
+  const args = (m as { args?: string[] }).args ?? []
+  const only = args.includes('--bench') ? args[args.indexOf('--bench') + 1] : undefined
+  const partial = only === undefined ? '' : `- This run measured only ${only.split(',').map((b) => `\`${b}\``).join(', ')}; the other tables keep the results of an earlier full run (\`npm run bench:doc\`, commit 663b6a4, before the GC-observer and debug-mode changes)\n`
+  return `${m.commit ? `- loopwatch at commit \`${m.commit}\` (what \`src/\` was when the benchmarks ran; later commits are not measured here)\n` : ''}${partial}- Node ${m.node} (V8 ${m.v8}), ${m.os}
 - ${m.cores} x ${m.cpu}, ${m.memoryGB} GB RAM
 - Load average ${m.loadAverage.join(' / ')} at the start, ${m.loadAverageAtEnd.join(' / ')} at the end (1 / 5 / 15 min); the whole run took ${m.minutes} min
 - HTTP load: ${m.wrk ? 'wrk 4.1 (one thread, 10 keep-alive connections)' : 'autocannon (10 connections)'} on 127.0.0.1
@@ -373,17 +376,16 @@ function losses(r: { idle: IdleResult | undefined; asyncCalls: TimedResult | und
   items.push(`- **Idle CPU, against blocked-at.** An idle process with loopwatch burns ${fmtSummary(r.idle?.summary.loopwatch?.value)} ms of CPU per second
   (no watcher: ${fmtSummary(r.idle?.summary.none?.value)}; blocked-at: ${fmtSummary(r.idle?.summary['blocked-at']?.value)}; the Sentry-style watchdog:
   ${fmtSummary(r.idle?.summary['sentry-native']?.value)}). blocked-at costs nothing when nothing runs, because it only hooks callbacks; loopwatch
-  wakes the main thread every threshold / 2 (50 ms) for its heartbeat and the watchdog thread about as often to check it.
-  That is at the issue's 5 ms/s target, not under it. Fewer wake-ups (a heartbeat the watchdog waits on with
-  \`Atomics.wait\` instead of polling, or a longer heartbeat for a longer threshold) would lower it.`)
+  wakes the main thread every threshold / 2 (50 ms) for its heartbeat; on this machine a bare 50 ms \`setInterval\`
+  costs about 3 ms/s by itself. The watchdog thread checks the heartbeat about 13 times a second, sleeping in
+  \`Atomics.wait\` in between (measured alone: 0.8 ms/s, against 3-4 ms/s for the same wake-ups on a timer).`)
   items.push(`- **Promise-heavy code, against the Sentry-style watchdog.** On 1e6 awaited calls loopwatch always-on costs
   ${ratio(r.asyncCalls?.summary.loopwatch?.ratio)} of the baseline's CPU time, the Sentry-style watchdog ${ratio(r.asyncCalls?.summary['sentry-native']?.ratio)};
   on the 20-await HTTP handler, ${ratio(r.httpAwait?.cpuSummary.loopwatch?.ratio)} against ${ratio(r.httpAwait?.cpuSummary['sentry-native']?.ratio)} CPU per request. Both
-  watchers do the same thing between blocks (a timer and a polling thread), so the difference is elsewhere. The likely
-  cause, from a quick check outside this table: always-on mode keeps a \`PerformanceObserver\` on \`gc\` entries (to
-  classify blocks as \`cause: 'gc'\`), and 1e6 awaits cause about 190 scavenges, each of which now creates and delivers
-  an entry; an observer alone cost +5-15 % on this workload, loopwatch with it disabled measured about 1.02. To be
-  confirmed with more rounds; observing GC only while a block is sampled would remove it.`)
+  watchers do the same thing between blocks (a timer and a polling thread). loopwatch used to keep a
+  \`PerformanceObserver\` on \`gc\` entries for \`cause: 'gc'\`, which cost 9 % here (1e6 awaits: half as many scavenges,
+  each longer); it now infers GC pauses from a full-GC \`WeakRef\` sentinel and the stretches in which the watchdog's
+  probe could not run, at the price of one object per heartbeat.`)
   items.push(`- **The cost of a capture, against the Sentry-style watchdog.** Its native capture stalls the blocked thread
   ${fmtSummary(c?.['sentry-native']?.firstCaptureStallMs)} ms, once per block; loopwatch's first probe (connecting an inspector
   session, then \`Runtime.evaluate\`) ${fmtSummary(c?.loopwatch?.firstCaptureStallMs)} ms, and it keeps sampling every 50 ms while the block
