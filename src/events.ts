@@ -40,7 +40,8 @@ export interface BlockEvent<C = unknown> {
   hang: boolean
   /**
    * The live stack of the code that was running during the block, innermost
-   * first, taken by the first sample (when the stall crossed the threshold).
+   * first: the first sample of the function most samples blamed (for a
+   * one-sample block, the sample taken when the stall crossed the threshold).
    * Empty when no sample could be taken.
    */
   stack: StackFrame[]

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { kBlockLine } from '../helpers/assert-block.js'
 import { fixture, runFixture } from '../helpers/run-fixture.js'
 
 test('two watchers with different thresholds each see the blocks above their own', async () => {
@@ -20,4 +21,18 @@ test('stop() is idempotent; a block in progress when it is called is not emitted
   const { code, stdout } = await runFixture(fixture('stop.mjs'))
   assert.equal(code, 0)
   assert.deepEqual(JSON.parse(stdout), { same: true, events: 0 })
+})
+
+test('a stall that moves is blamed on the function most samples saw, not on the first sample', async () => {
+  const { code, blockEvents: events } = await runFixture(fixture('moving-block.mjs'))
+  assert.equal(code, 0)
+  assert.equal(events.length, 1, JSON.stringify(events))
+  const [event] = events
+  assert.ok(event)
+  const first = event.stack.find((frame) => !frame.internal)
+  assert.equal(first?.functionName, 'blockFor')
+  assert.equal(first.line, kBlockLine)
+  // The profile still shows where the stall began.
+  assert.ok(event.profile.some((entry) => entry.stack.find((frame) => !frame.internal)?.functionName === 'prelude'),
+    JSON.stringify(event.profile.map((entry) => [entry.stack[0]?.functionName, entry.count])))
 })
