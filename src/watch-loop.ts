@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 // From node:timers, not the globals: test runners' fake timers (vitest,
 // jest) replace the globals, and a faked setImmediate would hold every event.
 import { clearInterval, setInterval } from 'node:timers'
@@ -18,6 +20,7 @@ import { SaturationMonitor, summarizeHot, type SaturationEvent, type Stretch } f
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { OtelExtension } from './otel.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
+import { FrameResolver, type RawFrame } from './stack.js'
 import { BlockSummary, summaryExtension, type CulpritSummary } from './summary.js'
 import { WatchdogHost } from './watchdog/host.js'
 import type { CaptureMessage } from './watchdog/protocol.js'
@@ -37,6 +40,8 @@ interface Pending<C> {
 
 interface Probed<C> {
   seq: number
+  /** The first probe's stack, kept for a block measured at exit (no time left for the watchdog's samples). */
+  frames: RawFrame[]
   /** The `context` option's store. */
   store: C | undefined
   /** Debug mode: the callback that was running. */
@@ -74,6 +79,16 @@ export interface LoopWatcherEvents<C> {
 /** Time between the CPU profiler's samples of a saturated loop (ms). */
 const kSaturationSampleMs = 10
 
+/** Watchers that measure the loop one last time at exit: one 'exit' listener serves them all. */
+const exitWatchers = new Set<{ atExit(): void }>()
+
+function measureAtExit(): void {
+  for (const watcher of exitWatchers) watcher.atExit()
+}
+
+/** Resolves the probe's frames on this thread, at exit only (the watchdog resolves them otherwise). */
+let exitResolver: FrameResolver | undefined
+
 /**
  * Watches the event loop of the thread that created it. Create one with
  * {@link watchLoop}.
@@ -106,6 +121,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   #closed = false
   /** Blocks waiting for the watchdog's samples before they are emitted. */
   readonly #publishing = new Set<Promise<void>>()
+  /** Blocks measured but not yet emitted (waiting for the watchdog's samples). */
+  readonly #unpublished = new Set<Pending<C>>()
 
   /**
    * @internal Use {@link watchLoop}. `internals.eventsFile`: the watchdog
@@ -130,6 +147,10 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     // Measure from here: starting the worker above is loopwatch's own work.
     this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
     this.#timer = setInterval(this.#beat, intervalMs).unref()
+    // First among 'exit' listeners: before the watchdog host's, whose wait for
+    // the worker to disconnect would count as part of the last block.
+    if (exitWatchers.size === 0) process.prependListener('exit', measureAtExit)
+    exitWatchers.add(this)
     debug('watching: threshold %d ms, heartbeat %d ms', options.threshold, intervalMs)
   }
 
@@ -143,6 +164,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     if (this.#probed?.seq !== seq) {
       this.#probed = {
         seq,
+        frames,
         store: this.options.context?.getStore(),
         debug: this.#debugMode?.probe(),
         extensions: this.#extensions.map((extension) => extension.probe?.(this.#stallSoFar)),
@@ -195,12 +217,35 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     }
     if (probed !== undefined && this.options.context !== undefined) event.context = probed.store as C
     debug('block %d: %d ms', event.id, Math.round(stall.durationMs))
+    const pending: Pending<C> = { event, stall, capture: undefined, probed, window, fullGc }
+    this.#unpublished.add(pending)
     const published = (async () => {
       const capture = probed && (await this.#host?.samplesOf(probed.seq))
-      this.#publish({ event, stall, capture, probed, window, fullGc })
+      // Emitted at exit already, if the process exited meanwhile.
+      if (!this.#unpublished.delete(pending)) return
+      this.#publish({ ...pending, capture })
     })()
     this.#publishing.add(published)
     void published.finally(() => this.#publishing.delete(published))
+  }
+
+  /**
+   * At process (or worker thread) exit: measures the loop one last time,
+   * so that a block right before the exit is not lost, and emits every
+   * block measured, synchronously. The watchdog's samples cannot arrive
+   * now: a block the probe reached has the probe's first stack.
+   */
+  atExit(): void {
+    try {
+      this.#beat()
+      for (const pending of this.#unpublished) {
+        this.#unpublished.delete(pending)
+        this.#publish({ ...pending, capture: captureOf(pending.probed) })
+      }
+      this.#logger.flush()
+    } catch (error) {
+      debug('measuring at exit failed: %O', error)
+    }
   }
 
   /** Samples the saturated loop through the watchdog, then reports its hottest code. */
@@ -342,6 +387,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       clearInterval(this.#timer)
+      exitWatchers.delete(this)
+      if (exitWatchers.size === 0) process.off('exit', measureAtExit)
       removeProbe(this.#probeId)
       this.#debugMode?.stop()
       // Blocks already measured are still emitted; one in progress is not.
@@ -386,4 +433,12 @@ function startWatchdog(probeId: number, options: ResolvedOptions, eventsFile: st
  */
 export function watchLoop<C = unknown>(options?: WatchLoopOptions<C>): LoopWatcher<C> {
   return new LoopWatcher(validateOptions(options))
+}
+
+/** The probe's first stack of a block, as a one-sample capture. */
+function captureOf(probed: { seq: number; frames: RawFrame[] } | undefined): CaptureMessage | undefined {
+  if (probed === undefined) return undefined
+  exitResolver ??= new FrameResolver(dirname(fileURLToPath(import.meta.url)), { packageMaps: false })
+  const stack = exitResolver.resolve(probed.frames)
+  return { type: 'capture', seq: probed.seq, samples: 1, stack, profile: [{ stack, count: 1 }], hang: false, unresponsive: [] }
 }

@@ -397,8 +397,8 @@ function losses(r: { idle: IdleResult | undefined; asyncCalls: TimedResult | und
   items.push(`- **Worker threads, against the Sentry-style watchdog** (corpus \`worker-thread\`: Sentry-style ${worker?.lineOk ? 'named the culprit and its line' : 'did not name it'}; loopwatch: no stack).
   The native addon can interrupt any registered thread; an inspector session from a worker can only reach the main
   thread (\`connectToMainThread()\`), so loopwatch measures a worker's blocks without a stack. In this scenario it
-  reported nothing at all: the worker ended right after its block, and a block is measured at the next heartbeat,
-  which never came. A final measurement when the thread (or process) exits would catch that block.`)
+  reported nothing at all in that run (commit 663b6a4): the worker ended right after its block, and a block was
+  measured only at the next heartbeat, which never came. loopwatch now measures once more at thread and process exit.`)
   items.push(`- **A function whose last act is one long native call**, always-on mode (corpus \`json-parse-tail\`,
   \`json-parse-cjs\`): the probe runs when the call has returned, and so has the function: the stack names its caller's
   line. Sentry's native capture has the same limit (it also interrupts V8). Debug mode intercepts \`JSON.parse\`,

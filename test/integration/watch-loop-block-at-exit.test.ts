@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { assertBlamesBlockFor } from '../helpers/assert-block.js'
+import { fixture, runFixture } from '../helpers/run-fixture.js'
+
+const kBlockMs = 300 // 10x the fixture's threshold
+
+test('a block right before process.exit() is still reported, with its stack, and the exit code is kept', async () => {
+  const { code, blockEvents: events, stderr } = await runFixture(fixture('block-at-exit.mjs'), ['exit'])
+  assert.equal(code, 3, stderr)
+  assert.equal(events.length, 1, JSON.stringify(events))
+  const [event] = events
+  assert.ok(event)
+  assertBlamesBlockFor(event, kBlockMs)
+  assert.equal(stderr, '')
+})
+
+test('a block right before the loop runs dry is still reported', async () => {
+  const { code, blockEvents: events } = await runFixture(fixture('block-at-exit.mjs'), ['drain'])
+  assert.equal(code, 0)
+  assert.equal(events.length, 1, JSON.stringify(events))
+  const [event] = events
+  assert.ok(event)
+  assertBlamesBlockFor(event, kBlockMs)
+})
+
+test('a worker thread that calls process.exit() right after a block reports it, without a stack', async () => {
+  const { code, blockEvents: events } = await runFixture(fixture('block-at-exit.mjs'), ['worker'])
+  assert.equal(code, 0)
+  assert.equal(events.length, 1, JSON.stringify(events))
+  const [event] = events
+  assert.ok(event && event.duration >= kBlockMs)
+  assert.deepEqual(event.stack, [])
+})
