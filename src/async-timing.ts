@@ -74,6 +74,7 @@ export class CallbackTimer {
   /** The hook runs only while armed by a stall. */
   readonly #lazy: boolean
   #enabled = false
+  #stopped = false
   #lastStallMs = 0
   readonly #startsMs: number[] = []
   readonly #ids: number[] = []
@@ -127,7 +128,7 @@ export class CallbackTimer {
   /** A stall is under way: a lazy hook runs from now on. */
   arm(): void {
     this.#lastStallMs = this.#clock.now()
-    if (this.#lazy) this.#enable(true)
+    if (this.#lazy && !this.#stopped) this.#enable(true)
   }
 
   #keep(duration: number): void {
@@ -211,6 +212,7 @@ export class CallbackTimer {
   }
 
   stop(): void {
+    this.#stopped = true
     this.#enable(false)
   }
 }

@@ -157,6 +157,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   /** Runs on the main thread, on top of the blocked code, when the watchdog asks. */
   readonly #probe = () => {
     if (this.#host === undefined) return null
+    this.#host.probeStarted()
     const seq = this.#host.probeSeq()
     if (this.#host.currentSeq() !== seq) return null
     const frames = captureRawStack(this.#probe)
@@ -184,11 +185,12 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     return { startTime: performance.timeOrigin + startMs, duration: durationMs }
   }
 
-  readonly #beat = () => {
+  /** `atExit`: the last measurement, which starts nothing (no saturation sampling). */
+  readonly #beat = (atExit = false) => {
     const { delayMs, stall, nowMs, busyMs, elapsedMs } = this.#detector.beat()
     this.#host?.beat()
     const saturated = this.#saturation?.beat(nowMs, busyMs, elapsedMs, stall !== undefined)
-    if (saturated !== undefined) void this.#sampleSaturation(saturated)
+    if (saturated !== undefined && !atExit) void this.#sampleSaturation(saturated)
     const probed = this.#probed
     this.#probed = undefined
     const window = this.#debugMode?.takeWindow()
@@ -237,10 +239,11 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
    */
   atExit(): void {
     try {
-      this.#beat()
+      this.#beat(true)
       for (const pending of this.#unpublished) {
         this.#unpublished.delete(pending)
-        this.#publish({ ...pending, capture: captureOf(pending.probed) })
+        const { probed } = pending
+        this.#publish({ ...pending, capture: probed && (this.#host?.takeArrived(probed.seq) ?? captureOf(probed)) })
       }
       this.#logger.flush()
     } catch (error) {
@@ -438,7 +441,7 @@ export function watchLoop<C = unknown>(options?: WatchLoopOptions<C>): LoopWatch
 /** The probe's first stack of a block, as a one-sample capture. */
 function captureOf(probed: { seq: number; frames: RawFrame[] } | undefined): CaptureMessage | undefined {
   if (probed === undefined) return undefined
-  exitResolver ??= new FrameResolver(dirname(fileURLToPath(import.meta.url)), { packageMaps: false })
+  exitResolver ??= new FrameResolver(dirname(fileURLToPath(import.meta.url)))
   const stack = exitResolver.resolve(probed.frames)
   return { type: 'capture', seq: probed.seq, samples: 1, stack, profile: [{ stack, count: 1 }], hang: false, unresponsive: [] }
 }

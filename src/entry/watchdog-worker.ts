@@ -86,7 +86,7 @@ async function sample(seq: number): Promise<void> {
   debug('stall of seq %d: sampling', seq)
 
   const profile = new Map<string, ProfileEntry>()
-  const culprits = new Map<string, ProfileEntry>()
+  const culprits = new Map<string, number>()
   let latest: StackFrame[] | undefined
   let samples = 0
   let hang = false
@@ -97,12 +97,20 @@ async function sample(seq: number): Promise<void> {
   let pendingSinceMs = 0
   /** When probes waited to run: [from, to] in hrtime ms. */
   const unresponsive: [number, number][] = []
-  const waited = (untilMs: number): void => {
-    // The first probe waited: the main thread has been unable to run it since the block began, as far as we know.
-    const fromMs = samples === 0 && unresponsive.length === 0 ? Number(startedNs) / 1e6 : pendingSinceMs
-    if (untilMs - pendingSinceMs > kUnresponsiveMs) unresponsive.push([fromMs, untilMs])
+  /** The probe was answered (or the stall ended): records how long it waited to begin. */
+  const waited = (answered: boolean): void => {
+    const startedMs = Number(shared.probeStartNs()) / 1e6
+    const untilMs = answered && startedMs >= pendingSinceMs ? startedMs : hrtimeMs()
+    const waitMs = untilMs - pendingSinceMs
+    if (waitMs <= kUnresponsiveMs) return
+    // A first probe that waited half a threshold or more found the main
+    // thread unable to run JavaScript from the block's start, as far as we
+    // can tell: count the stretch from the last heartbeat (the main thread
+    // clips it to the block).
+    const first = samples === 0 && unresponsive.length === 0
+    const fromMs = first && waitMs >= config.thresholdMs / 2 ? Number(startedNs) / 1e6 : pendingSinceMs
+    unresponsive.push([fromMs, untilMs])
   }
-
   try {
     for (;;) {
       // Never wait on the probe past a due hang report: inside a long native
@@ -113,11 +121,11 @@ async function sample(seq: number): Promise<void> {
       }
       const raw = await withTimeout<RawFrame[] | null | typeof kEnded>([pending, ended], nextHangMs - elapsedMs())
       if (raw === kEnded) {
-        waited(hrtimeMs())
+        waited(false)
         break
       }
       if (raw !== kTimedOut) {
-        waited(hrtimeMs())
+        waited(true)
         pending = undefined
         if (raw === null) break
         latest = resolver.resolve(raw)
@@ -153,7 +161,7 @@ async function sample(seq: number): Promise<void> {
     type: 'capture',
     seq,
     samples,
-    stack: mostSampled(culprits) ?? [],
+    stack: mostSampled(profile, culprits) ?? [],
     profile: sortedProfile(profile),
     hang,
     unresponsive,
@@ -258,24 +266,36 @@ function addSample(profile: Map<string, ProfileEntry>, stack: StackFrame[], coun
 }
 
 /**
- * Counts a sample under the function it blames (the innermost user frame):
- * the event's stack is the first sample of the function most samples saw.
- * The first sample alone can land in other code of the same stall, run
- * just before the block (measured under HTTP load: 1 sample in Node's HTTP
- * internals, then 28 in the blocking function).
+ * The event's stack: the most sampled stack of the function most samples
+ * blamed (the innermost user frame), the earliest on a tie. The first
+ * sample alone can land in other code of the same stall, run just before
+ * the block (measured under HTTP load: 1 sample in Node's HTTP internals,
+ * then 28 in the blocking function), or at the blocking function's first
+ * line, on its way in.
  */
-function addCulpritSample(culprits: Map<string, ProfileEntry>, stack: StackFrame[]): void {
-  const culprit = stack.find((frame) => !frame.internal)
-  const key = culprit === undefined ? '' : `${culprit.functionName}@${culprit.file}`
-  const entry = culprits.get(key)
-  if (entry) entry.count++
-  else culprits.set(key, { stack, count: 1 })
+function addCulpritSample(culprits: Map<string, number>, stack: StackFrame[]): void {
+  const key = culpritKey(stack)
+  culprits.set(key, (culprits.get(key) ?? 0) + 1)
 }
 
-/** The first sample of the most sampled culprit (the earliest on a tie). */
-function mostSampled(culprits: Map<string, ProfileEntry>): StackFrame[] | undefined {
+function culpritKey(stack: StackFrame[]): string {
+  const culprit = stack.find((frame) => !frame.internal)
+  return culprit === undefined ? '' : `${culprit.functionName}@${culprit.file}`
+}
+
+function mostSampled(profile: Map<string, ProfileEntry>, culprits: Map<string, number>): StackFrame[] | undefined {
+  let top: string | undefined
+  let topCount = 0
+  for (const [key, count] of culprits) {
+    if (count > topCount) {
+      top = key
+      topCount = count
+    }
+  }
   let best: ProfileEntry | undefined
-  for (const entry of culprits.values()) if (best === undefined || entry.count > best.count) best = entry
+  for (const entry of profile.values()) {
+    if (culpritKey(entry.stack) === top && (best === undefined || entry.count > best.count)) best = entry
+  }
   return best?.stack
 }
 

@@ -90,6 +90,18 @@ export class WatchdogHost {
   }
 
   /** The sequence the watchdog's current probe is for. */
+  /** Called first thing by the probe: the watchdog measures how long it waited to run. */
+  probeStarted(): void {
+    this.#shared.probeStarted()
+  }
+
+  /** The samples of `seq` if they have arrived already (at exit, where there is no waiting). */
+  takeArrived(seq: number): CaptureMessage | undefined {
+    const capture = this.#unclaimed.get(seq)
+    this.#unclaimed.delete(seq)
+    return capture
+  }
+
   probeSeq(): number {
     return this.#shared.probeSeq()
   }

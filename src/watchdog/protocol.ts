@@ -8,11 +8,12 @@ import type { StackFrame } from '../stack.js'
 //   Int32  [3]  the sequence the watchdog's next probe is for
 //   BigInt [2]  hrtime (ns) of the last heartbeat
 //   Int32  [6]  1 when the host has posted the watchdog a message
+//   BigInt [4]  hrtime (ns) at which the probe last began to run
 const kSeq = 0
 const kConnected = 1
 const kExiting = 2
 const kProbeSeq = 3
-const kBytes = 32
+const kBytes = 40
 
 // Taken once, at load: fake timers replace `process.hrtime` on the real
 // process object (vitest's do by default), and a fake heartbeat time would
@@ -27,12 +28,24 @@ export class SharedBeat {
   readonly #i32: Int32Array
   readonly #time: BigInt64Array
   readonly #mail: Int32Array
+  readonly #probeStart: BigInt64Array
 
   constructor(buffer = new SharedArrayBuffer(kBytes)) {
     this.buffer = buffer
     this.#i32 = new Int32Array(buffer, 0, 4)
     this.#time = new BigInt64Array(buffer, 16, 1)
     this.#mail = new Int32Array(buffer, 24, 1)
+    this.#probeStart = new BigInt64Array(buffer, 32, 1)
+  }
+
+  /** Main thread, first thing in the probe: when it began to run. */
+  probeStarted(): void {
+    Atomics.store(this.#probeStart, 0, hrtimeNs())
+  }
+
+  /** hrtime (ns) at which the probe last began to run. */
+  probeStartNs(): bigint {
+    return Atomics.load(this.#probeStart, 0)
   }
 
   /**
