@@ -161,7 +161,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const seq = this.#host.probeSeq()
     if (this.#host.currentSeq() !== seq) return null
     const frames = captureRawStack(this.#probe)
-    if (frames.length === 0) return null
+    // No JavaScript below: the probe ran between callbacks, within the stall.
+    if (frames.length === 0) return frames
     if (this.#probed?.seq !== seq) {
       this.#probed = {
         seq,

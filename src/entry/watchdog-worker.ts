@@ -25,6 +25,12 @@ const kSampleIntervalMs = Math.min(100, Math.max(10, config.thresholdMs / 2))
 /** Past this many samples, sample only when a hang report is due. */
 const kMaxSamples = 100
 /**
+ * Probes in a row that may find no JavaScript running before sampling of a
+ * stall ends. One that lands between two callbacks of the stall (Node's own
+ * work between them) finds none, while the block may be the next callback.
+ */
+const kMaxIdleProbes = 3
+/**
  * A probe that waits longer than this to run found the main thread unable to
  * run JavaScript (a GC pause or a native call): JavaScript-bound code runs it
  * within a fraction of a millisecond, at its next interrupt check.
@@ -94,6 +100,7 @@ async function sample(seq: number): Promise<void> {
   let hangIntervalMs = config.hangTimeoutMs
   let lastHangKey: string | undefined
   let pending: Promise<RawFrame[] | null> | undefined
+  let idleProbes = 0
   let pendingSinceMs = 0
   /** When probes waited to run: [from, to] in hrtime ms. */
   const unresponsive: [number, number][] = []
@@ -128,10 +135,15 @@ async function sample(seq: number): Promise<void> {
         waited(true)
         pending = undefined
         if (raw === null) break
-        latest = resolver.resolve(raw)
-        samples++
-        addSample(profile, latest)
-        addCulpritSample(culprits, latest)
+        if (raw.length === 0) {
+          if (++idleProbes >= kMaxIdleProbes) break
+        } else {
+          idleProbes = 0
+          latest = resolver.resolve(raw)
+          samples++
+          addSample(profile, latest)
+          addCulpritSample(culprits, latest)
+        }
       }
       if (elapsedMs() >= nextHangMs) {
         hang = true
@@ -303,14 +315,17 @@ function sortedProfile(profile: Map<string, ProfileEntry>): ProfileEntry[] {
   return [...profile.values()].sort((a, b) => b.count - a.count)
 }
 
-/** Runs the probe on the main thread; `null` when the block is already over. */
+/**
+ * Runs the probe on the main thread: the raw stack, empty when no
+ * JavaScript was running; `null` when the stall is already over.
+ */
 function evaluate(session: Session, seq: number): Promise<RawFrame[] | null> {
   shared.setProbeSeq(seq)
   return new Promise((resolve) => {
     session.post('Runtime.evaluate', { expression: kProbeExpression, returnByValue: true, silent: true },
       (error, result) => {
         const value: unknown = error ? undefined : result.result.value
-        if (!Array.isArray(value) || value.length === 0) {
+        if (!Array.isArray(value)) {
           if (error) debug('probe failed: %O', error)
           else debug('stale probe for seq %d dropped', seq)
           resolve(null)
