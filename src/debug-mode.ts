@@ -50,7 +50,7 @@ export class DebugMode {
   /**
    * Adds what debug mode knows to a block: the callback that made it (or
    * the turn's callbacks), and, when a synchronous call over the threshold
-   * ran in it, that call's site as the stack: the watchdog could only sample
+   * made most of it, that call's site as the stack: the watchdog could only sample
    * once the call had returned, possibly one frame too high.
    *
    * A callback the hook did not see begin (a promise reaction, or any
@@ -75,8 +75,10 @@ export class DebugMode {
       event.kind = 'callback'
       event.callback = this.#toBlockCallback({ ...probed.callback, duration: event.duration })
     }
+    // The call's site replaces the live stack only when the call was most of
+    // the block: a 25 ms rmSync after 2 s of GC is not what blocked.
     const call = window.slowCall
-    if (call !== undefined) {
+    if (call !== undefined && call.durationMs >= event.duration / 2) {
       event.stack = [
         { functionName: call.api, file: call.file, line: 0, column: 0, internal: true },
         ...this.#resolver.resolve(call.stack),

@@ -3,7 +3,10 @@ import { test } from 'node:test'
 import { assertBlamesBlockFor, userFrames } from '../helpers/assert-block.js'
 import { fixture, runFixture } from '../helpers/run-fixture.js'
 
-const kBlockMs = 300 // 10x the fixtures' 30 ms threshold
+// 20x the fixtures' 30 ms threshold. A block's duration runs 7-19 ms over it
+// (the same busy stretch's other work: ~3 ms before, 2-9 ms after, and the
+// probes' interrupts), which sat at the 5 % edge of a 300 ms block.
+const kBlockMs = 600
 
 // kind -> the function that called blockFor, as V8 names it.
 const kinds: Record<string, string> = {
