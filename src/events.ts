@@ -40,7 +40,7 @@ export interface BlockEvent<C = unknown> {
   hang: boolean
   /**
    * The live stack of the code that was running during the block, innermost
-   * first: the first sample of the function most samples blamed (for a
+   * first: the most sampled stack of the function most samples blamed (for a
    * one-sample block, the sample taken when the stall crossed the threshold).
    * Empty when no sample could be taken.
    */

@@ -101,7 +101,6 @@ async function sample(seq: number): Promise<void> {
   let lastHangKey: string | undefined
   let pending: Promise<RawFrame[] | null> | undefined
   let idleProbes = 0
-  let lastLandedMs: number | undefined
   let pendingSinceMs = 0
   /** When probes waited to run: [from, to] in hrtime ms. */
   const unresponsive: [number, number][] = []
@@ -136,12 +135,6 @@ async function sample(seq: number): Promise<void> {
         waited(true)
         pending = undefined
         if (raw === null) break
-        // A sample stands for the time since the previous one (the first:
-        // since it was asked for): a probe that waited out a GC pause or a
-        // native call weighs that long.
-        const landedMs = hrtimeMs()
-        const weightMs = landedMs - (lastLandedMs ?? pendingSinceMs)
-        lastLandedMs = landedMs
         if (raw.length === 0) {
           if (++idleProbes >= kMaxIdleProbes) break
         } else {
@@ -149,7 +142,7 @@ async function sample(seq: number): Promise<void> {
           latest = resolver.resolve(raw)
           samples++
           addSample(profile, latest)
-          addCulpritSample(culprits, latest, weightMs)
+          addCulpritSample(culprits, latest)
         }
       }
       if (elapsedMs() >= nextHangMs) {
@@ -285,17 +278,18 @@ function addSample(profile: Map<string, ProfileEntry>, stack: StackFrame[], coun
 }
 
 /**
- * The event's stack: the most sampled stack of the function the samples
- * blame for the most time (the innermost user frame; the earliest on a
- * tie). The first sample alone can land in other code of the same stall,
- * run just before the block (measured under HTTP load: 1 sample in Node's
- * HTTP internals, then 28 in the blocking function), or at the blocking
- * function's first line, on its way in. Counting samples alone would
- * under-weigh GC pauses and native calls, during which no probe runs.
+ * The event's stack: the most sampled stack of the function most samples
+ * blamed (the innermost user frame; the earliest on a tie). The first
+ * sample alone can land in other code of the same stall, run just before
+ * the block (measured under HTTP load: 1 sample in Node's HTTP internals,
+ * then 28 in the blocking function), or at the blocking function's first
+ * line, on its way in. (Weighing each sample by the time since the previous
+ * one, to count probes starved by GC pauses, was tried and dropped: under
+ * jest it blamed a block on an earlier test's function.)
  */
-function addCulpritSample(culprits: Map<string, number>, stack: StackFrame[], weightMs: number): void {
+function addCulpritSample(culprits: Map<string, number>, stack: StackFrame[]): void {
   const key = culpritKey(stack)
-  culprits.set(key, (culprits.get(key) ?? 0) + weightMs)
+  culprits.set(key, (culprits.get(key) ?? 0) + 1)
 }
 
 function culpritKey(stack: StackFrame[]): string {
@@ -305,11 +299,11 @@ function culpritKey(stack: StackFrame[]): string {
 
 function mostSampled(profile: Map<string, ProfileEntry>, culprits: Map<string, number>): StackFrame[] | undefined {
   let top: string | undefined
-  let topMs = -1
-  for (const [key, ms] of culprits) {
-    if (ms > topMs) {
+  let topCount = 0
+  for (const [key, count] of culprits) {
+    if (count > topCount) {
       top = key
-      topMs = ms
+      topCount = count
     }
   }
   let best: ProfileEntry | undefined
