@@ -17,11 +17,15 @@ test('ready() resolves once the watchdog is up: a block right after it gets its 
   const events: BlockEvent[] = []
   watcher.on('block', (event) => events.push(event))
   await watcher.ready()
+  const blockAt = performance.timeOrigin + performance.now()
   blockFor(200)
   await watcher.flush()
-  assert.equal(events.length, 1)
-  assert.ok((events[0]?.duration ?? 0) >= 200)
-  assert.equal(events[0]?.stack.find((frame) => !frame.internal)?.functionName, 'blockFor')
+  // Only the block under test: with a 20 ms threshold, a loaded machine can
+  // add a stall of this process's own start-up (loading, compiling) before it.
+  const ours = events.filter((event) => event.startTime + event.duration > blockAt)
+  assert.equal(ours.length, 1, JSON.stringify(events.map((event) => [event.startTime - blockAt, event.duration])))
+  assert.ok((ours[0]?.duration ?? 0) >= 200)
+  assert.equal(ours[0]?.stack.find((frame) => !frame.internal)?.functionName, 'blockFor')
 })
 
 test('ready() settles after stop(), and never rejects', async () => {
