@@ -233,6 +233,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   }
 
   /**
+   * @internal Called by loopwatch's one 'exit' listener.
    * At process (or worker thread) exit: measures the loop one last time,
    * so that a block right before the exit is not lost, and emits every
    * block measured, synchronously. The watchdog's samples cannot arrive
