@@ -92,7 +92,6 @@ async function sample(seq: number): Promise<void> {
   debug('stall of seq %d: sampling', seq)
 
   const profile = new Map<string, ProfileEntry>()
-  const culprits = new Map<string, number>()
   let latest: StackFrame[] | undefined
   let samples = 0
   let hang = false
@@ -142,7 +141,6 @@ async function sample(seq: number): Promise<void> {
           latest = resolver.resolve(raw)
           samples++
           addSample(profile, latest)
-          addCulpritSample(culprits, latest)
         }
       }
       if (elapsedMs() >= nextHangMs) {
@@ -173,7 +171,7 @@ async function sample(seq: number): Promise<void> {
     type: 'capture',
     seq,
     samples,
-    stack: mostSampled(profile, culprits) ?? [],
+    stack: mostSampled(profile) ?? [],
     profile: sortedProfile(profile),
     hang,
     unresponsive,
@@ -287,17 +285,18 @@ function addSample(profile: Map<string, ProfileEntry>, stack: StackFrame[], coun
  * one, to count probes starved by GC pauses, was tried and dropped: under
  * jest it blamed a block on an earlier test's function.)
  */
-function addCulpritSample(culprits: Map<string, number>, stack: StackFrame[]): void {
-  const key = culpritKey(stack)
-  culprits.set(key, (culprits.get(key) ?? 0) + 1)
-}
-
 function culpritKey(stack: StackFrame[]): string {
   const culprit = stack.find((frame) => !frame.internal)
   return culprit === undefined ? '' : `${culprit.functionName}@${culprit.file}`
 }
 
-function mostSampled(profile: Map<string, ProfileEntry>, culprits: Map<string, number>): StackFrame[] | undefined {
+function mostSampled(profile: Map<string, ProfileEntry>): StackFrame[] | undefined {
+  // Samples per culprit, in the order culprits were first sampled (ties go to the earliest).
+  const culprits = new Map<string, number>()
+  for (const entry of profile.values()) {
+    const key = culpritKey(entry.stack)
+    culprits.set(key, (culprits.get(key) ?? 0) + entry.count)
+  }
   let top: string | undefined
   let topCount = 0
   for (const [key, count] of culprits) {
