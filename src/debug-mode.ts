@@ -52,28 +52,16 @@ export class DebugMode {
    * the turn's callbacks), and, when a synchronous call over the threshold
    * made most of it, that call's site as the stack: the watchdog could only sample
    * once the call had returned, possibly one frame too high.
-   *
-   * A callback the hook did not see begin (a promise reaction, or any
-   * callback when a stall switched the hook on) was running for the stall
-   * less what the hook timed.
    */
   enrich(event: BlockEvent, window: DebugWindow, probed: ProbedCallback): void {
     this.#callbacks.arm()
-    const { top, count, totalMs } = window.callbacks
-    const longest = top[0]
-    const untimedMs = event.duration - totalMs
-    if (longest !== undefined && longest.duration > event.threshold) {
+    const made = whatMadeTheBlock(event.duration, event.threshold, window.callbacks, probed)
+    if (made?.kind === 'callback') {
       event.kind = 'callback'
-      event.callback = this.#toBlockCallback(longest)
-    } else if (probed !== undefined && !probed.timed && untimedMs > event.threshold) {
-      event.kind = 'callback'
-      event.callback = this.#toBlockCallback({ ...probed.callback, duration: untimedMs })
-    } else if (count >= 2) {
+      event.callback = this.#toBlockCallback(made.callback)
+    } else if (made?.kind === 'turn') {
       event.kind = 'turn'
-      event.callbacks = top.map((callback) => this.#toBlockCallback(callback))
-    } else if (probed !== undefined) {
-      event.kind = 'callback'
-      event.callback = this.#toBlockCallback({ ...probed.callback, duration: event.duration })
+      event.callbacks = made.callbacks.map((callback) => this.#toBlockCallback(callback))
     }
     // The call's site replaces the live stack only when the call was most of
     // the block: a 25 ms rmSync after 2 s of GC is not what blocked.
@@ -96,6 +84,32 @@ export class DebugMode {
     this.#callbacks.stop()
     this.#syncCalls.stop()
   }
+}
+
+/**
+ * The callback that made a block of `durationMs`: the longest one the hook
+ * timed, or the one the probe found running, which ran for the stall less
+ * what the hook timed (a promise reaction, or any callback when the stall
+ * switched the hook on), whichever ran longer. A short callback that a
+ * descheduled process stretched past the threshold does not take the
+ * place of the reaction that blocked. With no callback over the threshold,
+ * two or more callbacks make a turn.
+ */
+export function whatMadeTheBlock(
+  durationMs: number,
+  thresholdMs: number,
+  { top, count, totalMs }: CallbackWindow,
+  probed: ProbedCallback,
+): { kind: 'callback', callback: TimedCallback } | { kind: 'turn', callbacks: TimedCallback[] } | undefined {
+  const longest = top[0]
+  const untimed = probed !== undefined && !probed.timed ? { ...probed.callback, duration: durationMs - totalMs } : undefined
+  const candidates = [longest, untimed]
+    .filter((callback): callback is TimedCallback => callback !== undefined && callback.duration > thresholdMs)
+  const callback = candidates.sort((a, b) => b.duration - a.duration)[0]
+  if (callback !== undefined) return { kind: 'callback', callback }
+  if (count >= 2) return { kind: 'turn', callbacks: top }
+  if (probed !== undefined) return { kind: 'callback', callback: { ...probed.callback, duration: durationMs } }
+  return undefined
 }
 
 /** Drops internal frames, keeping at most 10 frames from the first user frame on. */
