@@ -54,7 +54,7 @@ export interface Tracker {
 const kTracker = Symbol.for('loopwatch.testing.tracker')
 
 /** Now, on the scale of `BlockEvent#startTime` (epoch ms, from the monotonic clock). */
-function now(): number {
+export function now(): number {
   return performance.timeOrigin + performance.now()
 }
 

@@ -25,7 +25,7 @@ export interface Verdict {
  */
 export function judge(blocks: readonly BlockEvent[], limits: Limits): Verdict | undefined {
   if (limits.off) return undefined
-  const counted = blocks.filter((block) => !isAllowed(block, limits.allow) && !isRuntimesOwn(block))
+  const counted = blocks.filter((block) => !isAllowed(block, limits.allow, limits.maxBlock) && !isRuntimesOwn(block))
   const long = counted.filter((block) => block.duration > limits.maxBlock)
   const totalMs = counted.reduce((sum, block) => sum + block.duration, 0)
   const overTotal = totalMs > limits.totalBlocked
@@ -77,12 +77,15 @@ export function isRuntimesOwn(block: BlockEvent): boolean {
 }
 
 /**
- * A block is allowed when a function rule accepts it, or when every stack
- * sampled during it in the test's or app's code holds a frame a string or
- * RegExp rule matches: a block that went on in other code of the test after
- * the allowed function returned still counts.
+ * A block is allowed when a function rule accepts it, or when the samples
+ * in the test's or app's code put it in code a string or RegExp rule
+ * matches, and what they put elsewhere is no longer than `maxBlockMs` (the
+ * block's duration times the share of those samples). A block that went on
+ * in other code of the test after the allowed function returned still
+ * counts when that part alone would break the limit; a lone sample taken as
+ * the test's function was entered does not.
  */
-export function isAllowed(block: BlockEvent, rules: readonly AllowRule[]): boolean {
+export function isAllowed(block: BlockEvent, rules: readonly AllowRule[], maxBlockMs = 0): boolean {
   if (rules.length === 0) return false
   const frameRules: (string | RegExp)[] = []
   for (const rule of rules) {
@@ -92,9 +95,20 @@ export function isAllowed(block: BlockEvent, rules: readonly AllowRule[]): boole
       frameRules.push(rule)
     }
   }
-  const stacks = userStacks(block)
-  return frameRules.length > 0 && stacks.length > 0 && stacks.every((stack) =>
-    stack.some((frame) => frameRules.some((rule) => frameMatches(frame, rule))))
+  if (frameRules.length === 0) return false
+  let inside = 0
+  let outside = 0
+  for (const { stack, count } of userSamples(block)) {
+    if (stack.some((frame) => frameRules.some((rule) => frameMatches(frame, rule)))) inside += count
+    else outside += count
+  }
+  return inside > 0 && block.duration * outside / (inside + outside) <= maxBlockMs
+}
+
+/** The samples in the test's or app's code, as stacks with their counts. */
+function userSamples(block: BlockEvent): { stack: StackFrame[], count: number }[] {
+  const profile = block.profile.length > 0 ? block.profile : [{ stack: block.stack, count: 1 }]
+  return profile.filter((entry) => runsUserCode(entry.stack))
 }
 
 /** Does one frame match one string or RegExp rule? See `AllowRule`. */

@@ -27,6 +27,15 @@ test('resolves with the value of a sync fn that does not block, and stops its wa
   assert.equal(liveProbes(), before)
 })
 
+test('a block before fn starts (while the watchdog thread starts) is not counted against it', async () => {
+  let blocked = false
+  setTimeout(() => {
+    blockFor(300)
+    blocked = true
+  }, 0)
+  assert.equal(await expectNoBlock(() => blocked), true)
+})
+
 test('resolves with the value of an async fn that does not block', async () => {
   assert.equal(await expectNoBlock(async () => {
     await sleep(20)

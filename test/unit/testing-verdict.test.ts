@@ -73,14 +73,22 @@ test('RegExp rules test the function name and the file; global RegExps too', () 
   assert.ok(!frameMatches(frame('JSON.parse', ''), /^$/), 'an empty file is not tested')
 })
 
-test('a block is allowed only if every sampled stack passes through allowed code', () => {
-  const inFixture = [frame('readFileSync', 'node:fs'), frame('loadFixture')]
+test('a block is allowed when its samples put it in allowed code, and what they put elsewhere is under the limit', () => {
+  const inFixture = [frame('readFileSync', 'node:fs'), frame('loadFixture'), frame('test', '/app/test/a.test.ts')]
   const elsewhere = [frame('heavy')]
   assert.ok(isAllowed(block(300, inFixture, [inFixture]), ['loadFixture']))
-  assert.ok(!isAllowed(block(300, inFixture, [inFixture, elsewhere]), ['loadFixture']))
+  assert.ok(!isAllowed(block(300, inFixture, [inFixture, elsewhere]), ['loadFixture'], 50), 'half of 300 ms in other code')
   assert.ok(!isAllowed(block(300, []), ['loadFixture']), 'no stack, nothing to match')
   assert.ok(isAllowed(block(300, []), [(b) => b.duration < 500]), 'function rules see the whole block')
   assert.ok(!isAllowed(block(300, inFixture), []))
+  // A 200 ms block sampled every 10 ms: one sample caught the test's function on its way in.
+  const entering = [frame('test', '/app/test/a.test.ts')]
+  const edge = fill<BlockEvent>({ ...block(200, inFixture), samples: 19, profile: [{ stack: inFixture, count: 18 }, { stack: entering, count: 1 }] })
+  assert.ok(isAllowed(edge, ['loadFixture'], 50))
+  assert.ok(!isAllowed(edge, ['loadFixture'], 10), 'an estimated 10.5 ms elsewhere breaks a 10 ms limit')
+  assert.equal(judge([edge], resolveLimits({ allow: ['loadFixture'] })), undefined)
+  const halfway = fill<BlockEvent>({ ...edge, profile: [{ stack: inFixture, count: 10 }, { stack: entering, count: 9 }] })
+  assert.equal(judge([halfway], resolveLimits({ allow: ['loadFixture'] }))?.long.length, 1, '95 ms in the test\'s own code')
 })
 
 test('the report: the culprit stack under one line that says what broke which limit', () => {
