@@ -10,8 +10,18 @@ export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url))
 export const contenderPreload = fileURLToPath(new URL('./contender.mjs', import.meta.url))
 
 export type Contender = 'none' | 'loopwatch' | 'loopwatch-debug' | 'loopwatch-debug-armed' | 'loopwatch-debug-stacks' | 'blocked-at' | 'sentry-native'
+  | 'control' | 'idle-thread'
 
 export const contenders: readonly Contender[] = ['none', 'loopwatch', 'loopwatch-debug', 'loopwatch-debug-armed', 'loopwatch-debug-stacks', 'blocked-at', 'sentry-native']
+
+/**
+ * Controls, not watchers: `control` is a second "no watcher" (an A/A
+ * comparison: how far apart two identical servers measure in the same
+ * run); `idle-thread` only starts a worker thread that wakes as often as
+ * loopwatch's idle watchdog does (13 times a second), to tell the cost of a
+ * second thread from the cost of watching. The HTTP benchmarks run them.
+ */
+export const controls: readonly Contender[] = ['control', 'idle-thread']
 
 export const contenderLabels: Record<Contender, string> = {
   'none': 'no watcher',
@@ -21,6 +31,8 @@ export const contenderLabels: Record<Contender, string> = {
   'loopwatch-debug-stacks': 'loopwatch debug + scheduleStacks',
   'blocked-at': 'blocked-at',
   'sentry-native': 'Sentry-style watchdog',
+  'control': 'no watcher, a second copy (A/A control)',
+  'idle-thread': 'an idle worker thread (control)',
 }
 
 /** Threshold given to loopwatch and the Sentry-style watchdog; blocked-at keeps its default (20 ms). */
@@ -48,10 +60,14 @@ export function parseArgs(argv = process.argv.slice(2), defaults = { rounds: 5, 
   }
 }
 
-/** The contenders of a run: always the baseline, then the others asked for. */
-export function selected(args: BenchArgs): Contender[] {
-  const picked = contenders.filter((c) => c === 'none' || args.only === undefined || args.only.includes(c))
-  return picked
+/**
+ * The contenders of a run: always the baseline, then the others asked for
+ * (`--only`), or every watcher; the controls when `withControls` or asked for.
+ */
+export function selected(args: BenchArgs, withControls = false): Contender[] {
+  const watchers = contenders.filter((c) => c === 'none' || args.only === undefined || args.only.includes(c))
+  const picked = controls.filter((c) => (args.only === undefined ? withControls : args.only.includes(c)))
+  return [...watchers, ...picked]
 }
 
 /** Round `r`'s order: rotated each round, so no contender always runs first or last. */
@@ -159,7 +175,7 @@ export type Rounds = Partial<Record<Contender, number>>[]
  */
 export function ratios(rounds: Rounds): Partial<Record<Contender, { value: Summary; ratio: Summary }>> {
   const out: Partial<Record<Contender, { value: Summary; ratio: Summary }>> = {}
-  for (const contender of contenders) {
+  for (const contender of [...contenders, ...controls]) {
     const values: number[] = []
     const rs: number[] = []
     for (const round of rounds) {

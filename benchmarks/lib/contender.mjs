@@ -22,6 +22,19 @@ function report(record) {
 const kContenders = {
   none() {},
 
+  // Controls (benchmarks/lib/common.ts): a second baseline, and a thread
+  // that wakes as often as loopwatch's idle watchdog (every 75 ms).
+  control() {},
+
+  'idle-thread'() {
+    if (!isMainThread) return
+    const source = `
+      const cell = new Int32Array(new SharedArrayBuffer(4))
+      for (;;) Atomics.wait(cell, 0, 0, 75)
+    `
+    new Worker(source, { eval: true, execArgv: [], env: { ...process.env, NODE_OPTIONS: '' } }).unref()
+  },
+
   async loopwatch() {
     await startLoopwatch({})
   },

@@ -65,6 +65,19 @@ function httpRows(name: string, r: HttpResult | undefined): string[] {
   ]
 }
 
+/** What the HTTP run's controls measured: the noise floor of its ratios. */
+function controlsNote(r: HttpResult | undefined): string {
+  const control = r?.summary.control
+  const thread = r?.summary['idle-thread']
+  if (control === undefined && thread === undefined) return '_The HTTP run had no controls (`control`, `idle-thread`)._'
+  return [
+    'Controls in the same HTTP run, requests/s ratio to no watcher, median (min..max) over rounds:',
+    `a second server with no watcher (A/A) ${ratio(control?.ratio)}; CPU per request ${ratio(r?.cpuSummary.control?.ratio)};`,
+    `a server with an idle worker thread that wakes 13 times a second ${ratio(thread?.ratio)}; CPU per request ${ratio(r?.cpuSummary['idle-thread']?.ratio)}.`,
+    'The A/A spread is how far apart two identical servers measure here: a ratio inside it is not a measured cost.',
+  ].join('\n')
+}
+
 function timedRows(r: TimedResult | undefined, title: string): string[] {
   if (!r) return [`| ${title} | ${sideBySide.map(() => 'n/a').join(' | ')} |`]
   const rows = [`| ${r.title}: CPU time ratio (lower is better) | ${sideBySide.map((c) => ratio(r.summary[c]?.ratio)).join(' | ')} |`]
@@ -284,6 +297,9 @@ Contenders (\`benchmarks/lib/contender.mjs\`, preloaded with \`--import\` into e
   \`getThreadsLastSeen()\` every threshold / 2 ms and takes one native \`captureStackTrace()\` per stall.
   Threshold 100 ms here (Sentry's default is 1000 ms, with 1 event per hour); it writes the report locally
   instead of sending it. It measures no duration (Sentry reports "blocked for at least N ms").
+- Controls, in the HTTP runs only: **a second server with no watcher** (an A/A comparison, the run's noise
+  floor) and **a server with an idle worker thread** that wakes every 75 ms, as loopwatch's watchdog does
+  when the loop is healthy (what a second thread costs, apart from watching).
 
 ## Core overhead (issue 2 targets)
 
@@ -294,6 +310,8 @@ How each is measured: HTTP from \`overhead-http\` (below); the async calls run i
 awaits would itself be a 60-150 ms block) and are timed by tinybench on the process's CPU clock; idle CPU
 is \`process.cpuUsage()\` (all threads) over ${idle?.seconds ?? 5} s of an idle process after 1 s of warm-up, fresh
 processes, nothing subtracted; the capture's stall and the time to the stack from \`capture-stall\` (below).
+
+${controlsNote(http)}
 
 ## Side by side: overhead
 

@@ -36,7 +36,7 @@ async function startServer(contender: Contender, handler: string, timeoutS: numb
 
 /** Runs the interleaved rounds for one handler and saves `name`'s result. */
 export async function runHttpBench(name: string, handler: string, title: string, args: BenchArgs): Promise<void> {
-  const picked = selected(args)
+  const picked = selected(args, true)
   const rounds: Rounds = []
   const elus: Rounds = []
   const cpuPerRequest: Rounds = []
