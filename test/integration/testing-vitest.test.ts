@@ -28,11 +28,15 @@ test('vitest: failOnBlock() from loopwatch/testing/vitest in a setup file, optio
     ['blocks in a function an allow function accepts', true],
     ['loopwatch canary', true],
   ])
-  assert.match(outcomes[0]?.failure ?? '', /blocked for \d+ ms during this test \(limit 25 ms\)/)
+  // One block, or, when the loaded machine also stalled the test's process
+  // past 25 ms, that stall besides.
+  const overLimit = /the event loop was blocked (for \d+ ms during this test \(limit 25 ms\)|\d+ times during this test for longer than the 25 ms limit)\n/
+  assert.match(outcomes[0]?.failure ?? '', overLimit)
   // vitest compiles the file in memory; these are the lines of the source.
   assert.match(outcomes[0]?.failure ?? '', /at blockOnPurpose \([^)]*canary\.test\.ts:14:\d+\)\n {4}at .*canary\.test\.ts:18:\d+\)/)
   // Fake timers (process.hrtime included) do not blind the watchdog.
-  assert.match(outcomes[1]?.failure ?? '', /blocked for \d+ ms during this test \(limit 25 ms\)\n(.*\n)*? {4}at blockOnPurpose \([^)]*canary\.test\.ts:14:\d+\)/)
+  assert.match(outcomes[1]?.failure ?? '', overLimit)
+  assert.match(outcomes[1]?.failure ?? '', / {4}at blockOnPurpose \([^)]*canary\.test\.ts:14:\d+\)/)
 })
 
 test("vitest's threads pool: blocks still fail their test, measured without a stack, and the failure says why", async (t) => {
