@@ -16,6 +16,26 @@ export interface DebugWindow {
 /** What the probe saw running, on top of the blocked code. */
 export type ProbedCallback = RunningCallback | undefined
 
+/** The callbacks the probes of one stall found running, and how many probes found each. */
+export class ProbedCallbacks {
+  readonly #seen = new Map<string, { running: RunningCallback, count: number }>()
+
+  add(running: ProbedCallback): void {
+    if (running === undefined) return
+    const key = `${running.callback.type}:${running.callback.asyncId}`
+    const seen = this.#seen.get(key)
+    if (seen === undefined) this.#seen.set(key, { running, count: 1 })
+    else seen.count++
+  }
+
+  /** The callback most probes found running; the first found, on a tie. */
+  mostSeen(): ProbedCallback {
+    let best: { running: RunningCallback, count: number } | undefined
+    for (const seen of this.#seen.values()) if (best === undefined || seen.count > best.count) best = seen
+    return best?.running
+  }
+}
+
 /**
  * Debug mode: the async hook's callback timing and the synchronous-API
  * call-site timing, joined with the watchdog's live stack into one event.
@@ -34,10 +54,11 @@ export class DebugMode {
     })
   }
 
-  /** Called by the probe, on top of the blocked code. */
-  probe(): ProbedCallback {
+  /** Called by each probe, on top of the blocked code: adds what runs to the stall's tally. */
+  probe(tally = new ProbedCallbacks()): ProbedCallbacks {
     this.#callbacks.arm()
-    return this.#callbacks.current()
+    tally.add(this.#callbacks.current())
+    return tally
   }
 
   /** Called at every heartbeat: what ran since the previous one. */
@@ -53,9 +74,9 @@ export class DebugMode {
    * made most of it, that call's site as the stack: the watchdog could only sample
    * once the call had returned, possibly one frame too high.
    */
-  enrich(event: BlockEvent, window: DebugWindow, probed: ProbedCallback): void {
+  enrich(event: BlockEvent, window: DebugWindow, probed: ProbedCallbacks | undefined): void {
     this.#callbacks.arm()
-    const made = whatMadeTheBlock(event.duration, event.threshold, window.callbacks, probed)
+    const made = whatMadeTheBlock(event.duration, event.threshold, window.callbacks, probed?.mostSeen())
     if (made?.kind === 'callback') {
       event.kind = 'callback'
       event.callback = this.#toBlockCallback(made.callback)
@@ -87,13 +108,14 @@ export class DebugMode {
 }
 
 /**
- * The callback that made a block of `durationMs`: the longest one the hook
- * timed, or the one the probe found running, which ran for the stall less
- * what the hook timed (a promise reaction, or any callback when the stall
- * switched the hook on), whichever ran longer. A short callback that a
- * descheduled process stretched past the threshold does not take the
- * place of the reaction that blocked. With no callback over the threshold,
- * two or more callbacks make a turn.
+ * The callback that made a block of `durationMs`, given the one the probes
+ * most often found running: that one, when the hook timed it; else the
+ * longest one the hook timed, or the probes' callback, which ran for the
+ * stall less what the hook timed (a promise reaction, or any callback when
+ * the stall switched the hook on), whichever ran longer. A short callback
+ * that a descheduled process stretched past the threshold does not take
+ * the place of the reaction that blocked. With no callback over the
+ * threshold, two or more callbacks make a turn.
  */
 export function whatMadeTheBlock(
   durationMs: number,
@@ -101,11 +123,13 @@ export function whatMadeTheBlock(
   { top, count, totalMs }: CallbackWindow,
   probed: ProbedCallback,
 ): { kind: 'callback', callback: TimedCallback } | { kind: 'turn', callbacks: TimedCallback[] } | undefined {
+  const sampled = probed?.timed === true ? top.find((callback) => callback.asyncId === probed.callback.asyncId) : undefined
+  if (sampled !== undefined && sampled.duration > thresholdMs) return { kind: 'callback', callback: sampled }
   const longest = top[0]
   const untimed = probed !== undefined && !probed.timed ? { ...probed.callback, duration: durationMs - totalMs } : undefined
-  const candidates = [longest, untimed]
-    .filter((callback): callback is TimedCallback => callback !== undefined && callback.duration > thresholdMs)
-  const callback = candidates.sort((a, b) => b.duration - a.duration)[0]
+  const callback = [longest, untimed]
+    .filter((candidate): candidate is TimedCallback => candidate !== undefined && candidate.duration > thresholdMs)
+    .sort((a, b) => b.duration - a.duration)[0]
   if (callback !== undefined) return { kind: 'callback', callback }
   if (count >= 2) return { kind: 'turn', callbacks: top }
   if (probed !== undefined) return { kind: 'callback', callback: { ...probed.callback, duration: durationMs } }

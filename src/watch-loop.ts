@@ -12,7 +12,7 @@ import { createDetector, heartbeatInterval, type Detector, type Stall } from './
 import { codes, warn } from './errors.js'
 import type { BlockEvent, LoopStats } from './events.js'
 import { classifyCause } from './cause.js'
-import { DebugMode, type DebugWindow, type ProbedCallback } from './debug-mode.js'
+import { DebugMode, type DebugWindow, type ProbedCallbacks } from './debug-mode.js'
 import { FullGcSentinel, inferGcPauses } from './gc.js'
 import { formatSaturation } from './format.js'
 import { createBlockLogger, type BlockLogger } from './log.js'
@@ -44,8 +44,8 @@ interface Probed<C> {
   frames: RawFrame[]
   /** The `context` option's store. */
   store: C | undefined
-  /** Debug mode: the callback that was running. */
-  debug: ProbedCallback
+  /** Debug mode: the callbacks the probes found running. */
+  debug: ProbedCallbacks | undefined
   /** What each extension's `probe()` returned, by index. */
   extensions: unknown[]
 }
@@ -177,6 +177,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       queueMicrotask(() => {
         this.#host?.seal(seq)
       })
+    } else if (this.#probed.debug !== undefined) {
+      this.#debugMode?.probe(this.#probed.debug)
     }
     return frames
   }

@@ -4,8 +4,10 @@ import type { BlockEvent } from '../events.js'
 import { expectPositiveMs } from '../options.js'
 
 /**
- * A known, accepted blocker (BlockHound's `allowBlockingCallsInside`). A block
- * is allowed when every stack sampled during it has a frame that matches:
+ * A known, accepted blocker (BlockHound's `allowBlockingCallsInside`). The
+ * part of a block that the samples in the test's or app's code put in a
+ * matching frame counts for nothing; the rest counts as a block of its own.
+ * A rule matches like this:
  * - a string matches a frame's function name (`loadFixture`, or the method of
  *   `Loader.loadFixture`), an npm package name (`better-sqlite3`), or, when it
  *   contains a `/`, part of the frame's file path (`test/fixtures/`);

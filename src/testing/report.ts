@@ -4,7 +4,7 @@ import { formatMs, formatStack } from '../format.js'
 import { firstUserFrame, stackKey, type StackFrame } from '../stack.js'
 import { LoopBlockedError } from './errors.js'
 import { mapBlock } from './source-maps.js'
-import { isMachineryFrame, kRunnerPackages, userStacks, type Verdict } from './verdict.js'
+import { isMachineryFrame, kRunnerPackages, passesThrough, userStacks, type Verdict } from './verdict.js'
 
 /** Culprits listed in a report, each with its stack; the rest are counted. */
 const kMaxGroups = 3
@@ -21,7 +21,7 @@ export function blockedError(verdict: Verdict, during = 'during this test'): Loo
     if (copy === undefined) mapped.set(block, copy = mapBlock(block))
     return copy
   }
-  const view: Verdict = { ...verdict, long: verdict.long.map(map), stalls: verdict.stalls.map(map) }
+  const view: Verdict = { ...verdict, long: verdict.long.map(map), stalls: verdict.stalls.map(map), partlyAllowed: verdict.partlyAllowed }
   const failing = [...mapped.values()].sort((a, b) => a.id - b.id)
   return new LoopBlockedError(formatVerdict(view, { workerThread: !isMainThread, during }), failing)
 }
@@ -43,9 +43,11 @@ export interface ReportContext {
 export function formatVerdict(verdict: Verdict, context: ReportContext): string {
   const { long, stalls, totalMs, limits } = verdict
   const during = context.during ?? 'during this test'
+  const report = { verdict, context }
   const lines: string[] = []
-  if (long.length === 1) {
-    lines.push(`the event loop was blocked for ${formatMs(long[0]?.duration ?? 0)} ${during} (limit ${formatMs(limits.maxBlock)})`)
+  const [only] = long
+  if (only !== undefined && long.length === 1) {
+    lines.push(`the event loop was blocked for ${durationOf(only, verdict)} ${during} (limit ${formatMs(limits.maxBlock)})`)
   } else if (long.length > 1) {
     lines.push(`the event loop was blocked ${long.length} times ${during} for longer than the ${formatMs(limits.maxBlock)} limit`)
   }
@@ -53,27 +55,42 @@ export function formatVerdict(verdict: Verdict, context: ReportContext): string 
     lines.push(`the event loop was blocked for ${formatMs(totalMs)} in total ${during}, in ${stalls.length} ${
       stalls.length === 1 ? 'stall' : 'stalls'} of 10 ms or more (budget.totalBlocked ${formatMs(limits.totalBlocked)})`)
   }
-  const [only] = long
   if (only !== undefined && long.length === 1 && stalls.length === 0) {
-    lines.push(stackOf(only, context))
+    lines.push(stackOf(only, report))
   } else {
-    pushGroups(lines, groupByCulprit(long), 'block', context)
+    pushGroups(lines, groupByCulprit(long, verdict), 'block', report)
   }
-  pushGroups(lines, groupByCulprit(stalls), 'stall', context)
+  pushGroups(lines, groupByCulprit(stalls, verdict), 'stall', report)
   return lines.join('\n')
 }
 
+interface Report {
+  verdict: Verdict
+  context: ReportContext
+}
+
+/** What counts of a block: all of it, or what ran outside allowed code. */
+function countedMs(block: BlockEvent, verdict: Verdict): number {
+  return verdict.partlyAllowed[block.id] ?? block.duration
+}
+
+/** `302 ms`, or `40 ms outside allowed code (of a 240 ms block)`. */
+function durationOf(block: BlockEvent, verdict: Verdict): string {
+  const counted = verdict.partlyAllowed[block.id]
+  return counted === undefined ? formatMs(block.duration) : `${formatMs(counted)} outside allowed code (of a ${formatMs(block.duration)} block)`
+}
+
 /** One stack per culprit: `blocked for 302 ms:` or `3 stalls, 95 ms in all (longest 33 ms):`. */
-function pushGroups(lines: string[], groups: BlockEvent[][], noun: string, context: ReportContext): void {
-  const ms = (group: BlockEvent[]) => group.reduce((sum, block) => sum + block.duration, 0)
+function pushGroups(lines: string[], groups: BlockEvent[][], noun: string, { verdict, context }: Report): void {
+  const ms = (group: BlockEvent[]) => group.reduce((sum, block) => sum + countedMs(block, verdict), 0)
   for (const group of groups.slice(0, kMaxGroups)) {
     const [first] = group
     if (first === undefined) continue
-    const longest = Math.max(...group.map((block) => block.duration))
+    const longest = Math.max(...group.map((block) => countedMs(block, verdict)))
     lines.push(group.length === 1
-      ? `${noun === 'block' ? 'blocked' : '1 stall'} for ${formatMs(first.duration)}:`
+      ? `${noun === 'block' ? 'blocked' : '1 stall'} for ${durationOf(first, verdict)}:`
       : `${group.length} ${noun}s, ${formatMs(ms(group))} in all (longest ${formatMs(longest)}):`,
-    stackOf(first, context))
+    stackOf(first, { verdict, context }))
   }
   const rest = groups.slice(kMaxGroups).flat()
   if (rest.length > 0) {
@@ -81,9 +98,18 @@ function pushGroups(lines: string[], groups: BlockEvent[][], noun: string, conte
   }
 }
 
-function stackOf(block: BlockEvent, context: ReportContext): string {
-  // The first sample in the test's code; else the first sample.
-  const stack = userStacks(block)[0] ?? block.stack
+/**
+ * The stack to show: the first sample in the test's code (of a block that
+ * ran partly in allowed code, the first outside it); else the first sample.
+ */
+function shownStack(block: BlockEvent, verdict: Verdict): readonly StackFrame[] {
+  const stacks = userStacks(block)
+  const outside = verdict.partlyAllowed[block.id] === undefined ? undefined : stacks.find((stack) => !passesThrough(stack, verdict.limits.allow))
+  return outside ?? stacks[0] ?? block.stack
+}
+
+function stackOf(block: BlockEvent, { verdict, context }: Report): string {
+  const stack = shownStack(block, verdict)
   if (stack.length > 0) return formatStack(testFrames(stack), context.cwd)
   if (context.workerThread) {
     return '    (no stack: this test ran in a worker thread, where blocks are measured without stacks and allow-lists' +
@@ -101,15 +127,15 @@ export function testFrames(stack: readonly StackFrame[]): StackFrame[] {
 }
 
 /** Stalls grouped by the first frame of user code, biggest total first. */
-function groupByCulprit(stalls: readonly BlockEvent[]): BlockEvent[][] {
+function groupByCulprit(stalls: readonly BlockEvent[], verdict: Verdict): BlockEvent[][] {
   const groups = new Map<string, BlockEvent[]>()
   for (const block of stalls) {
-    const culprit = firstUserFrame(userStacks(block)[0] ?? block.stack)
+    const culprit = firstUserFrame(shownStack(block, verdict))
     const key = culprit ? stackKey([culprit]) : ''
     const group = groups.get(key)
     if (group) group.push(block)
     else groups.set(key, [block])
   }
-  const total = (group: BlockEvent[]) => group.reduce((sum, block) => sum + block.duration, 0)
+  const total = (group: BlockEvent[]) => group.reduce((sum, block) => sum + countedMs(block, verdict), 0)
   return [...groups.values()].sort((a, b) => total(b) - total(a))
 }

@@ -2,39 +2,57 @@ import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isRegExp } from 'node:util/types'
 import type { BlockEvent } from '../events.js'
-import type { StackFrame } from '../stack.js'
+import { stackKey, type StackFrame } from '../stack.js'
 import type { AllowRule, Limits } from './options.js'
 
 /** Why a test failed: the blocks that broke its limits. */
 export interface Verdict {
-  /** Blocks longer than `limits.maxBlock`, in order. */
+  /** Blocks whose counted time is longer than `limits.maxBlock`, in order. */
   long: BlockEvent[]
   /**
    * Every counted stall, when their total broke `limits.totalBlocked` (and
    * the long blocks alone do not explain it); else empty.
    */
   stalls: BlockEvent[]
-  /** Total of the counted stalls (ms). */
+  /** Total of the counted time (ms). */
   totalMs: number
   limits: Limits
+  /**
+   * Blocks that ran partly in allowed code, by id: the milliseconds that
+   * count (the block's share of samples elsewhere in the test's code).
+   */
+  partlyAllowed: Record<number, number>
 }
 
 /**
- * Judges the blocks seen during one test against its limits. Allowed blocks
- * count for nothing. Returns `undefined` when the test passes.
+ * Judges the blocks seen during one test against its limits. What allowed
+ * code ran counts for nothing; the rest of a block counts as if it were a
+ * block of its own. Returns `undefined` when the test passes.
  */
 export function judge(blocks: readonly BlockEvent[], limits: Limits): Verdict | undefined {
   if (limits.off) return undefined
-  const counted = blocks.filter((block) => !isAllowed(block, limits.allow, limits.maxBlock) && !isRuntimesOwn(block))
-  const long = counted.filter((block) => block.duration > limits.maxBlock)
-  const totalMs = counted.reduce((sum, block) => sum + block.duration, 0)
+  const partlyAllowed: Record<number, number> = {}
+  const counted: BlockEvent[] = []
+  const countedMs = new Map<BlockEvent, number>()
+  for (const block of blocks) {
+    if (isRuntimesOwn(block)) continue
+    const share = allowedShare(block, limits.allow)
+    if (share === 1) continue
+    const ms = block.duration * (1 - share)
+    if (share > 0) partlyAllowed[block.id] = ms
+    counted.push(block)
+    countedMs.set(block, ms)
+  }
+  const msOf = (block: BlockEvent) => countedMs.get(block) ?? 0
+  const long = counted.filter((block) => msOf(block) > limits.maxBlock)
+  const totalMs = counted.reduce((sum, block) => sum + msOf(block), 0)
   const overTotal = totalMs > limits.totalBlocked
   if (long.length === 0 && !overTotal) return undefined
   // The total is worth a report of its own only when the long blocks do
   // not already explain it.
-  const shortMs = counted.filter((block) => block.duration <= limits.maxBlock).reduce((sum, block) => sum + block.duration, 0)
+  const shortMs = counted.filter((block) => msOf(block) <= limits.maxBlock).reduce((sum, block) => sum + msOf(block), 0)
   const reportTotal = overTotal && (long.length === 0 || shortMs > limits.totalBlocked)
-  return { long, stalls: reportTotal ? counted : [], totalMs, limits }
+  return { long, stalls: reportTotal ? counted : [], totalMs, limits, partlyAllowed }
 }
 
 /** npm packages whose frames are the test runner's own machinery. */
@@ -77,38 +95,54 @@ export function isRuntimesOwn(block: BlockEvent): boolean {
 }
 
 /**
- * A block is allowed when a function rule accepts it, or when the samples
- * in the test's or app's code put it in code a string or RegExp rule
- * matches, and what they put elsewhere is no longer than `maxBlockMs` (the
- * block's duration times the share of those samples). A block that went on
- * in other code of the test after the allowed function returned still
- * counts when that part alone would break the limit; a lone sample taken as
- * the test's function was entered does not.
+ * How much of a block allowed code ran, from 0 to 1. All of it when a
+ * function rule accepts the block. Else the share of its samples in the
+ * test's or app's code that hold a frame a string or RegExp rule matches:
+ * a block that went on in other code of the test after the allowed
+ * function returned still counts for that part, while one sample taken as
+ * the test's function called the allowed one counts for little. None for a
+ * block without a stack.
  */
-export function isAllowed(block: BlockEvent, rules: readonly AllowRule[], maxBlockMs = 0): boolean {
-  if (rules.length === 0) return false
+export function allowedShare(block: BlockEvent, rules: readonly AllowRule[]): number {
   const frameRules: (string | RegExp)[] = []
   for (const rule of rules) {
     if (typeof rule === 'function') {
-      if (rule(block)) return true
+      if (rule(block)) return 1
     } else {
       frameRules.push(rule)
     }
   }
-  if (frameRules.length === 0) return false
+  if (frameRules.length === 0) return 0
   let inside = 0
-  let outside = 0
+  let all = 0
   for (const { stack, count } of userSamples(block)) {
-    if (stack.some((frame) => frameRules.some((rule) => frameMatches(frame, rule)))) inside += count
-    else outside += count
+    all += count
+    if (passesThrough(stack, frameRules)) inside += count
   }
-  return inside > 0 && block.duration * outside / (inside + outside) <= maxBlockMs
+  return all === 0 ? 0 : inside / all
 }
 
-/** The samples in the test's or app's code, as stacks with their counts. */
+/** A block allowed altogether: see {@link allowedShare}. */
+export function isAllowed(block: BlockEvent, rules: readonly AllowRule[]): boolean {
+  return allowedShare(block, rules) === 1
+}
+
+/** Does the stack hold a frame one of the string or RegExp `rules` matches? */
+export function passesThrough(stack: readonly StackFrame[], rules: readonly AllowRule[]): boolean {
+  return stack.some((frame) => rules.some((rule) => typeof rule !== 'function' && frameMatches(frame, rule)))
+}
+
+/**
+ * The samples in the test's or app's code, as stacks with their counts. A
+ * block's own stack counts as one more sample when no sample saw it: debug
+ * mode puts there the call site of a long synchronous call, which the
+ * watchdog could only sample after the call returned.
+ */
 function userSamples(block: BlockEvent): { stack: StackFrame[], count: number }[] {
-  const profile = block.profile.length > 0 ? block.profile : [{ stack: block.stack, count: 1 }]
-  return profile.filter((entry) => runsUserCode(entry.stack))
+  const key = stackKey(block.stack)
+  const own = block.stack.length > 0 && !block.profile.some((entry) => stackKey(entry.stack) === key)
+  const samples = own ? [{ stack: block.stack, count: 1 }, ...block.profile] : block.profile
+  return samples.filter((entry) => runsUserCode(entry.stack))
 }
 
 /** Does one frame match one string or RegExp rule? See `AllowRule`. */

@@ -4,7 +4,7 @@ import type { BlockEvent, StackFrame } from '../../src/index.js'
 import { LoopBlockedError } from '../../src/testing/errors.js'
 import { resolveLimits } from '../../src/testing/options.js'
 import { formatVerdict, testFrames } from '../../src/testing/report.js'
-import { frameMatches, isAllowed, judge } from '../../src/testing/verdict.js'
+import { allowedShare, frameMatches, isAllowed, judge } from '../../src/testing/verdict.js'
 
 const cwd = '/app'
 
@@ -73,22 +73,42 @@ test('RegExp rules test the function name and the file; global RegExps too', () 
   assert.ok(!frameMatches(frame('JSON.parse', ''), /^$/), 'an empty file is not tested')
 })
 
-test('a block is allowed when its samples put it in allowed code, and what they put elsewhere is under the limit', () => {
+test('allowed code counts for nothing; the rest of a block counts as a block of its own', () => {
   const inFixture = [frame('readFileSync', 'node:fs'), frame('loadFixture'), frame('test', '/app/test/a.test.ts')]
   const elsewhere = [frame('heavy')]
   assert.ok(isAllowed(block(300, inFixture, [inFixture]), ['loadFixture']))
-  assert.ok(!isAllowed(block(300, inFixture, [inFixture, elsewhere]), ['loadFixture'], 50), 'half of 300 ms in other code')
+  assert.equal(allowedShare(block(300, inFixture, [inFixture, elsewhere]), ['loadFixture']), 0.5)
   assert.ok(!isAllowed(block(300, []), ['loadFixture']), 'no stack, nothing to match')
   assert.ok(isAllowed(block(300, []), [(b) => b.duration < 500]), 'function rules see the whole block')
   assert.ok(!isAllowed(block(300, inFixture), []))
+  const limits = resolveLimits({ allow: ['loadFixture'] })
   // A 200 ms block sampled every 10 ms: one sample caught the test's function on its way in.
   const entering = [frame('test', '/app/test/a.test.ts')]
   const edge = fill<BlockEvent>({ ...block(200, inFixture), samples: 19, profile: [{ stack: inFixture, count: 18 }, { stack: entering, count: 1 }] })
-  assert.ok(isAllowed(edge, ['loadFixture'], 50))
-  assert.ok(!isAllowed(edge, ['loadFixture'], 10), 'an estimated 10.5 ms elsewhere breaks a 10 ms limit')
-  assert.equal(judge([edge], resolveLimits({ allow: ['loadFixture'] })), undefined)
-  const halfway = fill<BlockEvent>({ ...edge, profile: [{ stack: inFixture, count: 10 }, { stack: entering, count: 9 }] })
-  assert.equal(judge([halfway], resolveLimits({ allow: ['loadFixture'] }))?.long.length, 1, '95 ms in the test\'s own code')
+  assert.equal(judge([edge], limits), undefined)
+  // Half of it in the test's own code: 100 ms outside allowed code, over the 50 ms limit.
+  const halfway = fill<BlockEvent>({ ...edge, profile: [{ stack: inFixture, count: 10 }, { stack: elsewhere, count: 10 }] })
+  const verdict = judge([halfway], limits)
+  assert.deepEqual(verdict?.long, [halfway])
+  assert.deepEqual(verdict.partlyAllowed, { [halfway.id]: 100 })
+  assert.match(formatVerdict(verdict, { workerThread: false, cwd }),
+    /^the event loop was blocked for 100 ms outside allowed code \(of a 200 ms block\) during this test \(limit 50 ms\)\n {4}at heavy \(src\/code\.ts:1:3\)$/)
+})
+
+test('what allowed blocks ran elsewhere adds up against totalBlocked', () => {
+  const inFixture = [frame('loadFixture'), frame('test', '/app/test/a.test.ts')]
+  const own = [frame('test', '/app/test/a.test.ts', 9)]
+  // 240 ms blocks: 200 ms in loadFixture, 40 ms in the test's own code.
+  const blocks = Array.from({ length: 5 }, () =>
+    fill<BlockEvent>({ ...block(240, inFixture), samples: 6, profile: [{ stack: inFixture, count: 5 }, { stack: own, count: 1 }] }))
+  const limits = resolveLimits({ allow: ['loadFixture'], budget: { totalBlocked: 150 } })
+  const verdict = judge(blocks, limits)
+  assert.ok(verdict)
+  assert.deepEqual(verdict.long, [])
+  assert.equal(Math.round(verdict.totalMs), 200)
+  assert.match(formatVerdict(verdict, { workerThread: false, cwd }),
+    /^the event loop was blocked for 200 ms in total during this test, in 5 stalls of 10 ms or more \(budget\.totalBlocked 150 ms\)\n5 stalls, 200 ms in all \(longest 40 ms\):\n {4}at test \(test\/a\.test\.ts:9:3\)$/)
+  assert.equal(judge(blocks, resolveLimits({ allow: ['loadFixture'], budget: { totalBlocked: 250 } })), undefined)
 })
 
 test('the report: the culprit stack under one line that says what broke which limit', () => {
