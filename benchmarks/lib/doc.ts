@@ -47,7 +47,7 @@ function machineSection(m: Machine | undefined): string {
 ${m.loadAverage[0] !== undefined && m.loadAverage[0] > m.cores / 2
     ? `**The machine was busy** (a 1-minute load average of ${m.loadAverage[0]} on ${m.cores} cores at the start): other processes'`
     : `**The machine was shared** (a quiet start, but other processes may run at any time): their`} bursts land on
-whichever contender happens to be running, so single one-second measurements swing by 5-10 % and
+whichever contender happens to be running, so single one-second slices swing by 5-10 % and
 more. That is why every comparison is interleaved in one run (each round runs every contender, in an
 order rotated each round), reported as a ratio to the no-watcher baseline *of the same round*,
 summarized as median (min..max) over rounds. The medians are the figures to read; the ranges show
@@ -318,8 +318,7 @@ Contenders (\`benchmarks/lib/contender.mjs\`, preloaded with \`--import\` into e
 
 ${core.join('\n')}
 
-How each is measured: HTTP from \`overhead-http-long\` (no watcher, loopwatch and an A/A control only, over
-enough rounds to resolve 1 %; the side-by-side \`overhead-http\` is below); the async calls run in batches of 10,000 with a
+How each is measured: HTTP from ${httpLong ? '`overhead-http-long` (no watcher, loopwatch and an A/A control only, over\nenough rounds to resolve 1 %; the side-by-side `overhead-http` is below)' : '`overhead-http` (below)'}; the async calls run in batches of 10,000 with a
 \`setImmediate\` between batches (a server's loop turns over between requests; one unbroken run of 1e6
 awaits would itself be a 60-150 ms block) and are timed by tinybench on the process's CPU clock; idle CPU
 is \`process.cpuUsage()\` (all threads) over ${idle?.seconds ?? 5} s of an idle process after 1 s of warm-up, fresh
