@@ -4,7 +4,7 @@ import { watchLoop } from '../watch-loop.js'
 import { keepingAlive, watchdogReady } from './keep-alive.js'
 import { kStallFloor, resolveLimits, validateTestingOptions, type FailOnBlockOptions } from './options.js'
 import { hostModule } from './realm.js'
-import { now } from './tracker.js'
+import { startStretch } from './tracker.js'
 import { blockedError } from './report.js'
 import { judge, type Verdict } from './verdict.js'
 
@@ -41,10 +41,7 @@ Promise<{ value: Awaited<T>; verdict: Verdict | undefined }> {
     // watchdog, then start a fresh heartbeat sequence right before `fn`, one
     // the watchdog cannot have sampled (and found idle) already.
     await watchdogReady(watcher)
-    // Read before the flush: a stall it ends (the watcher's own start, a
-    // busy runner) began before `fn` and is not its doing.
-    const startTime = now()
-    void watcher.flush()
+    const startTime = startStretch(watcher)
     const value = await fn()
     await keepingAlive(watcher.flush())
     const own = blocks.filter((block) => block.startTime >= startTime)

@@ -54,8 +54,20 @@ export interface Tracker {
 const kTracker = Symbol.for('loopwatch.testing.tracker')
 
 /** Now, on the scale of `BlockEvent#startTime` (epoch ms, from the monotonic clock). */
-export function now(): number {
+function now(): number {
   return performance.timeOrigin + performance.now()
+}
+
+/**
+ * Starts a measured stretch: ends the stall in progress (loading the test
+ * file, the watcher's own start), which belongs to no one, and returns the
+ * time from which blocks belong to the stretch. Read before the flush:
+ * every stall it measures, or a later beat does, starts at or after it.
+ */
+export function startStretch(watcher: LoopWatcher): number {
+  const startTime = now()
+  void watcher.flush()
+  return startTime
 }
 
 /** The process's tracker, created in the main realm on first use. */
@@ -109,12 +121,7 @@ function createTracker(): Tracker {
       return ready
     },
     begin() {
-      // Read before the flush below: every stall it measures, or a later
-      // beat does, starts at or after this.
-      const window: TestWindow = { startTime: now(), overrides: [], off: false }
-      // Measures now: a stall in progress (loading the test file, say) ends
-      // here and belongs to no test.
-      void watch().flush()
+      const window: TestWindow = { startTime: startStretch(watch()), overrides: [], off: false }
       active.add(window)
       return window
     },
