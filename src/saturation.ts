@@ -73,7 +73,10 @@ function foldInternals(stack: readonly StackFrame[]): StackFrame[] {
   return [...api, ...stack.slice(userAt).filter((frame) => !frame.internal).slice(0, 3)]
 }
 
-/** A stretch of unbroken saturation, on the clock's timeline (ms). */
+/**
+ * A stretch of unbroken saturation, on the clock's timeline (ms). Its busy
+ * and elapsed times leave out the heartbeat periods that held a block.
+ */
 export interface Stretch {
   startMs: number
   busyMs: number
@@ -115,10 +118,16 @@ export class SaturationMonitor {
    */
   beat(nowMs: number, busyMs: number, elapsedMs: number, block: boolean): Stretch | undefined {
     if (elapsedMs <= 0) return undefined
+    // A period that held a block is the block's, reported as a block: it
+    // neither makes nor breaks a saturated stretch. (One long block, such
+    // as an app's start-up, is not saturation.)
+    if (block) {
+      this.#bucket.blocks++
+      return undefined
+    }
     if (this.#bucket.elapsedMs === 0) this.#bucket.startMs = nowMs - elapsedMs
     this.#bucket.busyMs += busyMs
     this.#bucket.elapsedMs += elapsedMs
-    if (block) this.#bucket.blocks++
     if (this.#bucket.elapsedMs < this.#bucketMs) return undefined
     const bucket = this.#bucket
     this.#bucket = { startMs: 0, busyMs: 0, elapsedMs: 0, blocks: 0 }

@@ -23,7 +23,7 @@ import { captureRawStack, installProbe, removeProbe } from './probe.js'
 import { FrameResolver, type RawFrame } from './stack.js'
 import { BlockSummary, summaryExtension, type CulpritSummary } from './summary.js'
 import { WatchdogHost } from './watchdog/host.js'
-import type { CaptureMessage } from './watchdog/protocol.js'
+import type { CaptureMessage, SaturationMessage } from './watchdog/protocol.js'
 
 const debug = createDebug('loopwatch')
 
@@ -75,6 +75,9 @@ export interface LoopWatcherEvents<C> {
   /** The loop stayed busy without a single long block; its hottest code. */
   saturation: [event: SaturationEvent]
 }
+
+/** The saturation sampling under way in this thread, if any. */
+let sharedSaturationSampling: Promise<SaturationMessage | undefined> | undefined
 
 /** Time between the CPU profiler's samples of a saturated loop (ms). */
 const kSaturationSampleMs = 10
@@ -262,7 +265,12 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.#samplingSaturation = true
     debug('saturated: %d%% busy for %d ms; sampling', Math.round(100 * detected.busyMs / detected.elapsedMs), Math.round(detected.elapsedMs))
     try {
-      const result = await this.#host.sampleSaturation(saturation.window, kSaturationSampleMs)
+      // Watchers of one thread would each profile the same loop: the first
+      // to see the saturation samples it, the others share its result.
+      const result = await (sharedSaturationSampling ??= this.#host.sampleSaturation(saturation.window, kSaturationSampleMs)
+        .finally(() => {
+          sharedSaturationSampling = undefined
+        }))
       if (result === undefined || result.samples === 0 || this.#closed) return
       // The stretch as it stands now, if the loop stayed saturated through the sampling.
       const current = this.#saturation?.current()

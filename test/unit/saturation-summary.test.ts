@@ -76,3 +76,19 @@ test('a stretch with idle periods is not saturation', () => {
     assert.equal(monitor.beat((now += 50), i % 2 === 0 ? 20 : 50, 50, false), undefined)
   }
 })
+
+test('one long block is a block, not saturation; blocks within a saturated stretch neither make nor break it', () => {
+  const monitor = new SaturationMonitor(0.9, 1000)
+  let now = 0
+  // An app's 7 s start-up, measured by one heartbeat.
+  assert.equal(monitor.beat((now += 7000), 7000, 7000, true), undefined)
+  for (let i = 0; i < 10; i++) assert.equal(monitor.beat((now += 50), 5, 50, false), undefined)
+  let reported
+  for (let i = 0; i < 30 && reported === undefined; i++) {
+    // A saturated loop with a 300 ms block every tenth beat.
+    reported = i % 10 === 5 ? monitor.beat((now += 300), 300, 300, true) : monitor.beat((now += 50), 49, 50, false)
+  }
+  assert.ok(reported)
+  assert.equal(reported.blocks, 2)
+  assert.equal(reported.elapsedMs, 1000)
+})
