@@ -392,7 +392,12 @@ when it ran after them; see its date):
 Worth knowing:
 
 - **Every \`watchLoop()\` starts a worker thread.** ${many ? `${many.detail}.` : '100 calls: 100 workers.'} One watchdog per process shared by
-  all watchers would make this cheap.
+  all watchers would make this cheap. Run alone, the same fixture then hung for minutes: the 7 s start-up stall
+  looked like a saturated loop to each watcher, and 100 CPU profilers ran on the main thread at once. Fixed after
+  this soak: a block is not saturation, and the watchers of one thread share one saturation sampling
+  (\`saturation-summary.test.ts\`). The rest is the watchers themselves: at \`threshold: 20\`, 100 of them
+  stall the loop past the threshold with their samples and then sample one another's stalls (60 are fine:
+  60 of 60 named the block).
 `
 }
 
