@@ -1,7 +1,7 @@
 import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isRegExp } from 'node:util/types'
-import type { BlockEvent } from '../events.js'
+import type { BlockEvent, ProfileEntry } from '../events.js'
 import { stackKey, type StackFrame } from '../stack.js'
 import type { AllowRule, Limits } from './options.js'
 
@@ -74,14 +74,13 @@ export function runsUserCode(stack: readonly StackFrame[]): boolean {
 }
 
 /**
- * The sampled stacks that run the test's or the app's code, first sample
- * first. A sample can land in the runner's code once the blocking function
- * has returned (its hooks run on the same turn of the loop): it says nothing
- * about the test.
+ * The sampled stacks that run the test's or the app's code: the event's
+ * stack first, then the others, most sampled first. A sample can land in
+ * the runner's code once the blocking function has returned (its hooks run
+ * on the same turn of the loop): it says nothing about the test.
  */
 export function userStacks(block: BlockEvent): StackFrame[][] {
-  const stacks = [block.stack, ...block.profile.map((entry) => entry.stack)]
-  return stacks.filter(runsUserCode)
+  return userSamples(block).map((entry) => entry.stack)
 }
 
 /**
@@ -133,15 +132,16 @@ export function passesThrough(stack: readonly StackFrame[], rules: readonly Allo
 }
 
 /**
- * The samples in the test's or app's code, as stacks with their counts. A
- * block's own stack counts as one more sample when no sample saw it: debug
- * mode puts there the call site of a long synchronous call, which the
- * watchdog could only sample after the call returned.
+ * The samples in the test's or app's code, as stacks with their counts, the
+ * event's stack first. The event's stack counts as one sample when no
+ * sample saw it: debug mode puts there the call site of a long synchronous
+ * call, which the watchdog could only sample after the call returned.
  */
-function userSamples(block: BlockEvent): { stack: StackFrame[], count: number }[] {
+function userSamples(block: BlockEvent): ProfileEntry[] {
   const key = stackKey(block.stack)
-  const own = block.stack.length > 0 && !block.profile.some((entry) => stackKey(entry.stack) === key)
-  const samples = own ? [{ stack: block.stack, count: 1 }, ...block.profile] : block.profile
+  const own = block.profile.find((entry) => stackKey(entry.stack) === key) ??
+    (block.stack.length > 0 ? { stack: block.stack, count: 1 } : undefined)
+  const samples = own === undefined ? block.profile : [own, ...block.profile.filter((entry) => entry !== own)]
   return samples.filter((entry) => runsUserCode(entry.stack))
 }
 

@@ -89,7 +89,6 @@ export class WatchdogHost {
     return this.#shared.seq()
   }
 
-  /** The sequence the watchdog's current probe is for. */
   /** Called first thing by the probe: the watchdog measures how long it waited to run. */
   probeStarted(): void {
     this.#shared.probeStarted()
@@ -102,6 +101,7 @@ export class WatchdogHost {
     return capture
   }
 
+  /** The sequence the watchdog's current probe is for. */
   probeSeq(): number {
     return this.#shared.probeSeq()
   }
