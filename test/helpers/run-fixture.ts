@@ -58,9 +58,11 @@ export async function runFixture(file: string, args: string[] = [], options: Run
   stdout = stdout.split('\n').filter((line) => !line.startsWith('{"blockAt":')).join('\n')
   const events = parseEvents(stdout)
   // A stall begins a little before blockFor() (the work of the same callback),
-  // or up to ~1 ms after by its measure: libuv closes its idle-time count
-  // slightly after poll returns. 5 ms of slack covers both.
-  const blockEvents = events.filter((event) => event.startTime <= blockAt + 5 && event.startTime + event.duration > blockAt)
+  // or a few ms after by its measure: libuv closes its idle-time count after
+  // poll returns, and a loaded machine can deschedule the process in between
+  // (3.3 ms seen with both cores busy). No other stall can begin while the
+  // block holds the loop, and every block under test is longer than 20 ms.
+  const blockEvents = events.filter((event) => event.startTime <= blockAt + 20 && event.startTime + event.duration > blockAt)
   return { code, signal, stdout, stderr, events, blockEvents }
 }
 

@@ -6,11 +6,11 @@ import { fixture, runFixture } from '../helpers/run-fixture.js'
 
 /** The longest event since the case began: the one it made (low thresholds also catch start-up stalls). */
 async function longestBlock(which: string, mode: 'plain' | 'debug', threshold = 20): Promise<BlockEvent> {
-  const { code, blockEvents: events, stderr } = await runFixture(fixture('causes.mjs'), [which, mode, String(threshold)],
+  const { code, blockEvents: events, stdout, stderr } = await runFixture(fixture('causes.mjs'), [which, mode, String(threshold)],
     { nodeArgs: ['--expose-gc'], timeout: 60_000 })
   assert.equal(code, 0, stderr)
   const event = events.sort((a, b) => b.duration - a.duration)[0]
-  assert.ok(event, `no event for ${which}`)
+  assert.ok(event, `no event for ${which}; the fixture printed:\n${stdout}`)
   return event
 }
 
