@@ -19,11 +19,10 @@ import { createBlockLogger, type BlockLogger } from './log.js'
 import { SaturationMonitor, summarizeHot, type SaturationEvent, type Stretch } from './saturation.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { OtelExtension } from './otel.js'
-import { captureRawStack, installProbe, removeProbe } from './probe.js'
 import { FrameResolver, type RawFrame } from './stack.js'
 import { BlockSummary, summaryExtension, type CulpritSummary } from './summary.js'
-import { WatchdogHost } from './watchdog/host.js'
-import type { CaptureMessage, SaturationMessage } from './watchdog/protocol.js'
+import { joinWatchdog, type WatchdogClient } from './watchdog/host.js'
+import type { Capture } from './watchdog/protocol.js'
 
 const debug = createDebug('loopwatch')
 
@@ -31,7 +30,7 @@ const debug = createDebug('loopwatch')
 interface Pending<C> {
   event: BlockEvent<C>
   stall: Stall
-  capture: CaptureMessage | undefined
+  capture: Capture | undefined
   probed: Probed<C> | undefined
   window: DebugWindow | undefined
   /** A full GC ran during the heartbeat interval that measured the block. */
@@ -76,9 +75,6 @@ export interface LoopWatcherEvents<C> {
   saturation: [event: SaturationEvent]
 }
 
-/** The saturation sampling under way in this thread, if any. */
-let sharedSaturationSampling: Promise<SaturationMessage | undefined> | undefined
-
 /** Time between the CPU profiler's samples of a saturated loop (ms). */
 const kSaturationSampleMs = 10
 
@@ -102,8 +98,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   readonly #detector: Detector
   readonly #timer: NodeJS.Timeout
   readonly #delays: RecordableHistogram = createHistogram()
-  readonly #host: WatchdogHost | undefined
-  readonly #probeId: number
+  readonly #host: WatchdogClient | undefined
   readonly #logger: BlockLogger
   readonly #extensions: WatcherExtension<C>[] = []
   readonly #fullGc = new FullGcSentinel()
@@ -142,11 +137,10 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       this.#saturation = new SaturationMonitor(options.saturation.utilization, options.saturation.window)
     }
     this.#extensions.push(summaryExtension(this.#summary))
-    this.#probeId = installProbe(this.#probe)
     // connectToMainThread() reaches only the process's main thread: from a
     // worker thread the probe would sample the wrong thread. Measure blocks
     // there without stacks.
-    if (isMainThread) this.#host = startWatchdog(this.#probeId, options, internals.eventsFile)
+    if (isMainThread) this.#host = startWatchdog(options, internals.eventsFile, this.#probe)
     // Measure from here: starting the worker above is loopwatch's own work.
     this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
     this.#timer = setInterval(this.#beat, intervalMs).unref()
@@ -157,16 +151,18 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     debug('watching: threshold %d ms, heartbeat %d ms', options.threshold, intervalMs)
   }
 
-  /** Runs on the main thread, on top of the blocked code, when the watchdog asks. */
-  readonly #probe = () => {
-    if (this.#host === undefined) return null
-    this.#host.probeStarted()
-    const seq = this.#host.probeSeq()
-    if (this.#host.currentSeq() !== seq) return null
-    const frames = captureRawStack(this.#probe)
-    // No JavaScript below: the probe ran between callbacks, within the stall.
-    if (frames.length === 0) return frames
+  /**
+   * Runs on the main thread, on top of the blocked code, for each probe of
+   * the watchdog that found JavaScript running. The watchdog serves every
+   * watcher of the thread and probes stalls past the lowest threshold: one
+   * far under this watcher's threshold is not its business (yet). Half the
+   * threshold, because the watchdog's first probe of a stall can come when
+   * only that much of it has passed (the stall's start lies up to a
+   * heartbeat period, half the threshold, after the last beat).
+   */
+  readonly #probe = (seq: number, frames: RawFrame[]): void => {
     if (this.#probed?.seq !== seq) {
+      if (this.#detector.peek().durationMs < this.options.threshold / 2) return
       this.#probed = {
         seq,
         frames,
@@ -174,16 +170,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
         debug: this.#debugMode?.probe(),
         extensions: this.#extensions.map((extension) => extension.probe?.(this.#stallSoFar)),
       }
-      // Runs as soon as the blocked callback returns, before any other
-      // callback: sampling stops there, so no later sample can land in
-      // unrelated code that runs before the next heartbeat.
-      queueMicrotask(() => {
-        this.#host?.seal(seq)
-      })
     } else if (this.#probed.debug !== undefined) {
       this.#debugMode?.probe(this.#probed.debug)
     }
-    return frames
   }
 
   readonly #stallSoFar = () => {
@@ -265,12 +254,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.#samplingSaturation = true
     debug('saturated: %d%% busy for %d ms; sampling', Math.round(100 * detected.busyMs / detected.elapsedMs), Math.round(detected.elapsedMs))
     try {
-      // Watchers of one thread would each profile the same loop: the first
-      // to see the saturation samples it, the others share its result.
-      const result = await (sharedSaturationSampling ??= this.#host.sampleSaturation(saturation.window, kSaturationSampleMs)
-        .finally(() => {
-          sharedSaturationSampling = undefined
-        }))
+      // Watchers of one thread share one sampling of the loop.
+      const result = await this.#host.sampleSaturation(saturation.window, kSaturationSampleMs)
       if (result === undefined || result.samples === 0 || this.#closed) return
       // The stretch as it stands now, if the loop stayed saturated through the sampling.
       const current = this.#saturation?.current()
@@ -404,28 +389,28 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       clearInterval(this.#timer)
       exitWatchers.delete(this)
       if (exitWatchers.size === 0) process.off('exit', measureAtExit)
-      removeProbe(this.#probeId)
       this.#debugMode?.stop()
       // Blocks already measured are still emitted; one in progress is not.
       await Promise.all(this.#publishing)
       this.#closed = true
       this.#logger.flush()
-      await Promise.all([this.#host?.stop(), ...this.#extensions.map((extension) => extension.stop?.())])
+      await Promise.all([this.#host?.leave(), ...this.#extensions.map((extension) => extension.stop?.())])
       debug('stopped')
     })()
     return this.#stopped
   }
 }
 
-function startWatchdog(probeId: number, options: ResolvedOptions, eventsFile: string | undefined): WatchdogHost | undefined {
+function startWatchdog(
+  options: ResolvedOptions, eventsFile: string | undefined, onProbe: (seq: number, frames: RawFrame[]) => void,
+): WatchdogClient | undefined {
   try {
-    return new WatchdogHost({
-      probeId,
+    return joinWatchdog({
       thresholdMs: options.threshold,
       hangTimeoutMs: options.hangTimeout,
       writeHangs: options.log === true,
       ...(eventsFile === undefined ? {} : { eventsFile }),
-    })
+    }, onProbe)
   } catch (error) {
     warn(`loopwatch: could not start the watchdog thread (${String(error)}); blocks are measured without stacks`,
       codes.watchdogFailed, true)
@@ -451,9 +436,9 @@ export function watchLoop<C = unknown>(options?: WatchLoopOptions<C>): LoopWatch
 }
 
 /** The probe's first stack of a block, as a one-sample capture. */
-function captureOf(probed: { seq: number; frames: RawFrame[] } | undefined): CaptureMessage | undefined {
+function captureOf(probed: { seq: number; frames: RawFrame[] } | undefined): Capture | undefined {
   if (probed === undefined) return undefined
   exitResolver ??= new FrameResolver(dirname(fileURLToPath(import.meta.url)))
   const stack = exitResolver.resolve(probed.frames)
-  return { type: 'capture', seq: probed.seq, samples: 1, stack, profile: [{ stack, count: 1 }], hang: false, unresponsive: [] }
+  return { seq: probed.seq, samples: 1, stack, profile: [{ stack, count: 1 }], hang: false, unresponsive: [] }
 }

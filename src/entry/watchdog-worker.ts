@@ -1,6 +1,7 @@
-// The watchdog thread. It sleeps until the main thread's heartbeat is
-// `threshold` ms old, then connects an inspector session to the main thread
-// and samples its live stack with the probe until the next heartbeat.
+// The watchdog thread, one for all the watchers of the main thread. It
+// sleeps until the main thread's heartbeat is as old as the lowest threshold,
+// then connects an inspector session to the main thread and samples its live
+// stack with the probe until the next heartbeat.
 import { writeSync } from 'node:fs'
 import { Session, type Profiler } from 'node:inspector'
 import { dirname } from 'node:path'
@@ -12,7 +13,8 @@ import { probeExpression } from '../probe.js'
 import { FrameResolver, stackKey, type RawFrame, type StackFrame } from '../stack.js'
 import type { ProfileEntry } from '../events.js'
 import {
-  SharedBeat, type CaptureMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest, type WatchdogConfig,
+  SharedBeat, type CaptureMessage, type ClientsMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest,
+  type WatchdogConfig,
 } from '../watchdog/protocol.js'
 import { openEventsFile, writeHangRecord } from '../events-file.js'
 
@@ -20,8 +22,6 @@ const debug = createDebug('loopwatch:watchdog')
 const config = workerData as WatchdogConfig
 const shared = new SharedBeat(config.buffer)
 const resolver = new FrameResolver(dirname(fileURLToPath(import.meta.url)))
-/** Time between samples of one block: often enough to see where a long block moves. */
-const kSampleIntervalMs = Math.min(100, Math.max(10, config.thresholdMs / 2))
 /** Past this many samples, sample only when a hang report is due. */
 const kMaxSamples = 100
 /**
@@ -39,8 +39,27 @@ const kUnresponsiveMs = 2
 const kProbeExpression = probeExpression(config.probeId)
 const kTimedOut = Symbol('timed out')
 const kEnded = Symbol('stall ended')
-/** The CLI's events file: hangs are recorded there too, for a process that never gets unstuck. */
-const eventsFd = config.eventsFile === undefined ? undefined : openEventsFile(config.eventsFile)
+
+type Client = ClientsMessage['clients'][number]
+/** The watchers served now; none until the host's first message. */
+let clients: Client[] = []
+/** The lowest threshold of the watchers: stalls past it are sampled. */
+let thresholdMs = Number.POSITIVE_INFINITY
+/** Time between samples of one block: often enough to see where a long block moves. */
+let sampleIntervalMs = 100
+/** The CLI's events files, by path: hangs are recorded there too, for a process that never gets unstuck. */
+const eventsFds = new Map<string, number | undefined>()
+
+function serve({ version, clients: next }: ClientsMessage): void {
+  clients = next
+  thresholdMs = Math.min(...clients.map((client) => client.thresholdMs))
+  sampleIntervalMs = Math.min(100, Math.max(10, thresholdMs / 2))
+  for (const { eventsFile } of clients) {
+    if (eventsFile !== undefined && !eventsFds.has(eventsFile)) eventsFds.set(eventsFile, openEventsFile(eventsFile))
+  }
+  debug('serving %d watchers (version %d), threshold %d ms', clients.length, version, thresholdMs)
+  parentPort?.postMessage({ type: 'ready', version } satisfies ReadyMessage)
+}
 
 let lastSampledSeq = -1
 /** Saturation samplings under way: they need this thread's event loop, which a blocking sleep would hold up. */
@@ -48,16 +67,21 @@ let saturationSamplings = 0
 
 function watch(): void {
   for (;;) {
+    if (clients.length === 0) {
+      // Starting: let the event loop deliver the host's first message.
+      setTimeout(watch, 5)
+      return
+    }
     const seq = shared.seq()
     const ageMs = Number(process.hrtime.bigint() - shared.beatTimeNs()) / 1e6
-    if (ageMs >= config.thresholdMs && seq !== lastSampledSeq) {
+    if (ageMs >= thresholdMs && seq !== lastSampledSeq) {
       lastSampledSeq = seq
       sample(seq).then(watch, onSamplingFailed)
       return
     }
     // A stall we already sampled and found idle (the main thread is running
     // exit handlers, say) is not sampled again: check back a threshold later.
-    const waitMs = Math.max(1, Math.ceil(seq === lastSampledSeq ? config.thresholdMs : config.thresholdMs - ageMs))
+    const waitMs = Math.max(1, Math.ceil(seq === lastSampledSeq ? thresholdMs : thresholdMs - ageMs))
     if (shared.takeMail()) {
       // Let the event loop deliver the host's message, then carry on.
       setImmediate(watch)
@@ -94,10 +118,11 @@ async function sample(seq: number): Promise<void> {
   const profile = new Map<string, ProfileEntry>()
   let latest: StackFrame[] | undefined
   let samples = 0
-  let hang = false
-  let nextHangMs = config.hangTimeoutMs
-  let hangIntervalMs = config.hangTimeoutMs
-  let lastHangKey: string | undefined
+  // Each watcher's hang reports, on its own schedule.
+  const hangs = clients.map((client) => ({
+    client, nextMs: client.hangTimeoutMs, intervalMs: client.hangTimeoutMs, lastKey: undefined as string | undefined, due: false,
+  }))
+  const nextHangMs = (): number => Math.min(...hangs.map((h) => h.nextMs))
   let pending: Promise<RawFrame[] | null> | undefined
   let idleProbes = 0
   let pendingSinceMs = 0
@@ -114,7 +139,7 @@ async function sample(seq: number): Promise<void> {
     // can tell: count the stretch from the last heartbeat (the main thread
     // clips it to the block).
     const first = samples === 0 && unresponsive.length === 0
-    const fromMs = first && waitMs >= config.thresholdMs / 2 ? Number(startedNs) / 1e6 : pendingSinceMs
+    const fromMs = first && waitMs >= thresholdMs / 2 ? Number(startedNs) / 1e6 : pendingSinceMs
     unresponsive.push([fromMs, untilMs])
   }
   try {
@@ -125,7 +150,7 @@ async function sample(seq: number): Promise<void> {
         pendingSinceMs = hrtimeMs()
         pending = evaluate(session, seq)
       }
-      const raw = await withTimeout<RawFrame[] | null | typeof kEnded>([pending, ended], nextHangMs - elapsedMs())
+      const raw = await withTimeout<RawFrame[] | null | typeof kEnded>([pending, ended], nextHangMs() - elapsedMs())
       if (raw === kEnded) {
         waited(false)
         break
@@ -143,24 +168,25 @@ async function sample(seq: number): Promise<void> {
           addSample(profile, latest)
         }
       }
-      if (elapsedMs() >= nextHangMs) {
-        hang = true
+      for (const h of hangs) {
+        const nowMs = elapsedMs()
+        if (nowMs < h.nextMs) continue
+        h.due = true
+        const { thresholdMs: threshold, hangTimeoutMs, writeHangs, eventsFile } = h.client
         const key = latest && stackKey(latest)
-        const same = key !== undefined && key === lastHangKey
-        if (config.writeHangs) {
-          const text = same ? formatHangRepeat(elapsedMs()) : formatHang(elapsedMs(), config.thresholdMs, latest)
-          writeSync(2, `${text}\n`)
-        }
-        if (eventsFd !== undefined) writeHangRecord(eventsFd, elapsedMs(), config.thresholdMs, latest)
-        lastHangKey = key
+        const same = key !== undefined && key === h.lastKey
+        if (writeHangs) writeSync(2, `${same ? formatHangRepeat(nowMs) : formatHang(nowMs, threshold, latest)}\n`)
+        const eventsFd = eventsFile === undefined ? undefined : eventsFds.get(eventsFile)
+        if (eventsFd !== undefined) writeHangRecord(eventsFd, nowMs, threshold, latest)
+        h.lastKey = key
         // The same stack again: report it ever less often (1x, 2x, 4x ...
         // hangTimeout); a new stack is reported at the next hangTimeout.
-        hangIntervalMs = same ? hangIntervalMs * 2 : config.hangTimeoutMs
-        while (nextHangMs <= elapsedMs()) nextHangMs += hangIntervalMs
+        h.intervalMs = same ? h.intervalMs * 2 : hangTimeoutMs
+        while (h.nextMs <= nowMs) h.nextMs += h.intervalMs
       }
       if (pending) continue
-      const untilHangMs = nextHangMs - elapsedMs()
-      const pauseMs = samples < kMaxSamples ? Math.min(kSampleIntervalMs, untilHangMs) : untilHangMs
+      const untilHangMs = nextHangMs() - elapsedMs()
+      const pauseMs = samples < kMaxSamples ? Math.min(sampleIntervalMs, untilHangMs) : untilHangMs
       if ((await withTimeout([ended], Math.max(1, pauseMs))) === kEnded) break
     }
   } finally {
@@ -173,7 +199,7 @@ async function sample(seq: number): Promise<void> {
     samples,
     stack: mostSampled(profile) ?? [],
     profile: sortedProfile(profile),
-    hang,
+    hangs: hangs.filter((h) => h.due).map((h) => h.client.id),
     unresponsive,
   }
   parentPort?.postMessage(message)
@@ -349,7 +375,11 @@ function withTimeout<T>(promises: Promise<T>[], ms: number): Promise<T | typeof 
   })
 }
 
-parentPort?.on('message', (request: SaturationRequest) => {
+parentPort?.on('message', (request: ClientsMessage | SaturationRequest) => {
+  if (request.type === 'clients') {
+    serve(request)
+    return
+  }
   saturationSamplings++
   sampleSaturation(request).catch((error: unknown) => {
     debug('saturation sampling failed: %O', error)
@@ -359,5 +389,4 @@ parentPort?.on('message', (request: SaturationRequest) => {
 })
 // The listener must not keep this thread alive on its own.
 parentPort?.unref()
-parentPort?.postMessage({ type: 'ready' } satisfies ReadyMessage)
 setImmediate(watch)

@@ -2,8 +2,11 @@ import { clearTimeout, setTimeout } from 'node:timers'
 import { Worker } from 'node:worker_threads'
 import createDebug from 'debug'
 import { codes, warn } from '../errors.js'
+import { captureRawStack, installProbe, removeProbe } from '../probe.js'
+import type { RawFrame } from '../stack.js'
 import {
-  SharedBeat, type CaptureMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest, type WatchdogConfig,
+  SharedBeat, type Capture, type CaptureMessage, type ClientConfig, type ClientsMessage, type ReadyMessage,
+  type SaturationMessage, type SaturationRequest, type WatchdogConfig,
 } from './protocol.js'
 
 const debug = createDebug('loopwatch')
@@ -17,53 +20,110 @@ const debug = createDebug('loopwatch')
 const kCaptureWaitMs = 1000
 /** At exit, how long the main thread waits for the watchdog to disconnect its session. */
 const kExitWaitMs = 200
-/** Captures kept for a heartbeat that has not asked for them yet. */
-const kMaxUnclaimed = 8
+/**
+ * Captures kept after they arrive: each watcher claims a block's capture at
+ * its own next heartbeat, and the samples may arrive before the first of them.
+ * Those of stalls under every threshold age out.
+ */
+const kKeptCaptures = 8
 
-interface Waiter {
-  resolve: (capture: CaptureMessage | undefined) => void
-  timer: NodeJS.Timeout
+/** Called on the main thread, on top of the blocked code, for each probe of stall `seq` that found JavaScript running. */
+export type ProbeListener = (seq: number, frames: RawFrame[]) => void
+
+/** One watcher's use of the thread's watchdog. */
+export interface WatchdogClient {
+  /** Settles once the watchdog serves this watcher, or has failed or stopped: never rejects. */
+  readonly ready: Promise<void>
+  /** Records a heartbeat: the loop is alive, the current stall (if any) is over. */
+  beat(): void
+  /**
+   * The watchdog's samples of the stall during sequence `seq`, once it has
+   * finished with them. Call it only for a sequence the probe ran in.
+   */
+  samplesOf(seq: number): Promise<Capture | undefined>
+  /** The samples of `seq` if they have arrived already (at exit, where there is no waiting). */
+  takeArrived(seq: number): Capture | undefined
+  /**
+   * Has the watchdog sample the busy main thread for `durationMs`; resolves
+   * with the samples (`undefined` if the worker is gone or does not answer).
+   * Watchers asking at once share one sampling.
+   */
+  sampleSaturation(durationMs: number, intervalMs: number): Promise<SaturationMessage | undefined>
+  /** Stops being served; the worker stops with its last watcher. Idempotent. */
+  leave(): Promise<void>
 }
 
-/** Hosts whose worker runs: one 'exit' listener serves them all, however many watchers. */
+interface Client {
+  config: ClientConfig
+  onProbe: ProbeListener
+  /** The clients version that first included this one. */
+  version: number
+  markReady: () => void
+}
+
+/** Hosts whose worker runs: one 'exit' listener serves them all. */
 const liveHosts = new Set<WatchdogHost>()
 
 function releaseSessions(): void {
   for (const host of liveHosts) host.releaseSession()
 }
 
+/** The watchdog that serves this thread's watchers (one per copy of loopwatch). */
+let threadHost: WatchdogHost | undefined
+
 /**
- * Owns the watchdog worker and the shared heartbeat. If the worker fails,
- * blocks are still measured on the main thread, without stacks.
+ * Joins this thread's watchdog, starting it for the first watcher. One
+ * worker serves every watcher of the thread: each more watcher costs no
+ * thread, and one stall is sampled once, not once per watcher.
+ * @throws when the worker cannot be started.
  */
-export class WatchdogHost {
+export function joinWatchdog(config: ClientConfig, onProbe: ProbeListener): WatchdogClient {
+  threadHost ??= new WatchdogHost()
+  return threadHost.join(config, onProbe)
+}
+
+/**
+ * Owns the watchdog worker, the shared heartbeat and the probe. If the
+ * worker fails, blocks are still measured on the main thread, without stacks.
+ */
+class WatchdogHost {
   readonly #shared = new SharedBeat()
-  readonly #waiters = new Map<number, Waiter>()
-  readonly #unclaimed = new Map<number, CaptureMessage>()
+  readonly #clients = new Map<number, Client>()
+  #nextClientId = 1
+  #version = 0
+  readonly #waiters = new Map<number, Set<(capture: CaptureMessage | undefined) => void>>()
+  readonly #arrived = new Map<number, CaptureMessage>()
   readonly #saturation = new Map<number, (message: SaturationMessage | undefined) => void>()
   #nextSaturationId = 1
+  /** The saturation sampling under way, shared by the watchers that ask during it. */
+  #sampling: Promise<SaturationMessage | undefined> | undefined
+  readonly #probeId: number
+  /** The stall whose end the probe is waiting for (see `#probe`). */
+  #sealing = -1
   #worker: Worker | undefined
-  #markReady!: () => void
-  /** Settles once the worker is watching, or has failed or stopped: never rejects. */
-  readonly ready = new Promise<void>((resolve) => {
-    this.#markReady = resolve
-  })
 
-  constructor(config: Omit<WatchdogConfig, 'buffer'>) {
+  constructor() {
     this.#shared.beat()
-    const worker = new Worker(new URL('./watchdog-worker.js', import.meta.url), {
-      workerData: { ...config, buffer: this.#shared.buffer } satisfies WatchdogConfig,
-      // When loopwatch is preloaded (--import/--require, directly or through
-      // NODE_OPTIONS), a worker inheriting those flags would load it again and
-      // start a watchdog of its own, and so on without end.
-      execArgv: [],
-      env: { ...process.env, NODE_OPTIONS: cleanNodeOptions(process.env['NODE_OPTIONS']) },
-      name: 'loopwatch watchdog',
-    })
+    this.#probeId = installProbe(this.#probe)
+    let worker: Worker
+    try {
+      worker = new Worker(new URL('./watchdog-worker.js', import.meta.url), {
+        workerData: { buffer: this.#shared.buffer, probeId: this.#probeId } satisfies WatchdogConfig,
+        // When loopwatch is preloaded (--import/--require, directly or through
+        // NODE_OPTIONS), a worker inheriting those flags would load it again and
+        // start a watchdog of its own, and so on without end.
+        execArgv: [],
+        env: { ...process.env, NODE_OPTIONS: cleanNodeOptions(process.env['NODE_OPTIONS']) },
+        name: 'loopwatch watchdog',
+      })
+    } catch (error) {
+      removeProbe(this.#probeId)
+      throw error
+    }
     worker.on('message', (message: CaptureMessage | SaturationMessage | ReadyMessage | { type: 'failed'; message: string }) => {
-      if (message.type === 'capture') this.#settle(message.seq, message)
+      if (message.type === 'capture') this.#arrive(message)
       else if (message.type === 'saturation') this.#saturation.get(message.id)?.(message)
-      else if (message.type === 'ready') this.#markReady()
+      else if (message.type === 'ready') this.#ready(message.version)
       else this.#fail(message.message)
     })
     worker.on('error', (error) => {
@@ -80,90 +140,128 @@ export class WatchdogHost {
     debug('watchdog worker started (thread %d)', worker.threadId)
   }
 
-  /** Records a heartbeat; returns the sequence that just ended. */
-  beat(): number {
-    return this.#shared.beat()
-  }
-
-  currentSeq(): number {
-    return this.#shared.seq()
-  }
-
-  /** Called first thing by the probe: the watchdog measures how long it waited to run. */
-  probeStarted(): void {
+  /**
+   * Runs on the main thread, on top of the blocked code, when the watchdog
+   * asks: the live stack once, handed to every watcher.
+   */
+  readonly #probe = (): RawFrame[] | null => {
     this.#shared.probeStarted()
-  }
-
-  /** The samples of `seq` if they have arrived already (at exit, where there is no waiting). */
-  takeArrived(seq: number): CaptureMessage | undefined {
-    const capture = this.#unclaimed.get(seq)
-    this.#unclaimed.delete(seq)
-    return capture
-  }
-
-  /** The sequence the watchdog's current probe is for. */
-  probeSeq(): number {
-    return this.#shared.probeSeq()
-  }
-
-  /**
-   * Ends sequence `seq` early, as a heartbeat would, without measuring
-   * anything: the watchdog stops sampling at once.
-   */
-  seal(seq: number): void {
-    if (this.#shared.seq() === seq) this.#shared.beat()
-  }
-
-  /**
-   * The watchdog's samples of the stall during sequence `seq`, once it has
-   * finished with them. Call it only for a sequence the probe ran in.
-   */
-  samplesOf(seq: number): Promise<CaptureMessage | undefined> {
-    const early = this.#unclaimed.get(seq)
-    if (early !== undefined) {
-      this.#unclaimed.delete(seq)
-      return Promise.resolve(early)
+    const seq = this.#shared.probeSeq()
+    if (this.#shared.seq() !== seq) return null
+    const frames = captureRawStack(this.#probe)
+    // No JavaScript below: the probe ran between callbacks, within the stall.
+    if (frames.length === 0) return frames
+    if (this.#sealing !== seq) {
+      this.#sealing = seq
+      // Runs as soon as the blocked callback returns, before any other
+      // callback: ends the stall as a heartbeat would, so sampling stops
+      // there and no later sample lands in unrelated code that runs before
+      // the next heartbeat.
+      queueMicrotask(() => {
+        if (this.#shared.seq() === seq) this.#shared.beat()
+      })
     }
+    for (const client of this.#clients.values()) {
+      try {
+        client.onProbe(seq, frames)
+      } catch (error) {
+        debug('a probe listener threw: %O', error)
+      }
+    }
+    return frames
+  }
+
+  join(config: ClientConfig, onProbe: ProbeListener): WatchdogClient {
+    const id = this.#nextClientId++
+    let markReady!: () => void
+    const ready = new Promise<void>((resolve) => {
+      markReady = resolve
+    })
+    this.#clients.set(id, { config, onProbe, version: this.#version + 1, markReady })
+    this.#postClients()
+    if (this.#worker === undefined) markReady()
+    let left: Promise<void> | undefined
+    return {
+      ready,
+      beat: () => {
+        this.#shared.beat()
+      },
+      samplesOf: async (seq) => this.#viewOf(id, await this.#samplesOf(seq)),
+      takeArrived: (seq) => this.#viewOf(id, this.#arrived.get(seq)),
+      sampleSaturation: (durationMs, intervalMs) => (this.#sampling ??= this.#sampleSaturation(durationMs, intervalMs)
+        .finally(() => {
+          this.#sampling = undefined
+        })),
+      leave: () => (left ??= this.#leave(id)),
+    }
+  }
+
+  async #leave(id: number): Promise<void> {
+    this.#clients.get(id)?.markReady()
+    this.#clients.delete(id)
+    if (this.#clients.size > 0) {
+      this.#postClients()
+      return
+    }
+    await this.#stop()
+  }
+
+  /** Tells the worker which watchers it serves now. */
+  #postClients(): void {
+    const worker = this.#worker
+    if (worker === undefined) return
+    const version = ++this.#version
+    const clients = [...this.#clients].map(([id, { config }]) => ({ id, ...config }))
+    worker.postMessage({ type: 'clients', version, clients } satisfies ClientsMessage)
+    this.#shared.postedMessage()
+  }
+
+  #ready(version: number): void {
+    for (const client of this.#clients.values()) if (client.version <= version) client.markReady()
+  }
+
+  /** One watcher's copy: listeners of one watcher's event must not change another's. */
+  #viewOf(id: number, capture: CaptureMessage | undefined): Capture | undefined {
+    if (capture === undefined) return undefined
+    const { seq, samples, stack, profile, hangs, unresponsive } = capture
+    return { ...structuredClone({ seq, samples, stack, profile, unresponsive }), hang: hangs.includes(id) }
+  }
+
+  #samplesOf(seq: number): Promise<CaptureMessage | undefined> {
+    const arrived = this.#arrived.get(seq)
+    if (arrived !== undefined) return Promise.resolve(arrived)
     if (this.#worker === undefined) return Promise.resolve(undefined)
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#settle(seq, undefined)
-      }, kCaptureWaitMs)
-      this.#waiters.set(seq, { resolve, timer })
+      const waiters = this.#waiters.get(seq) ?? new Set()
+      this.#waiters.set(seq, waiters)
+      const settle = (capture: CaptureMessage | undefined) => {
+        clearTimeout(timer)
+        waiters.delete(settle)
+        if (waiters.size === 0) this.#waiters.delete(seq)
+        resolve(capture)
+      }
+      const timer = setTimeout(settle, kCaptureWaitMs, undefined)
+      waiters.add(settle)
     })
   }
 
-  #settle(seq: number, capture: CaptureMessage | undefined): void {
-    const waiter = this.#waiters.get(seq)
-    if (waiter === undefined) {
-      // Samples may arrive before the heartbeat that measures their stall;
-      // keep the last few. Those of stalls under the threshold age out.
-      if (capture === undefined) return
-      this.#unclaimed.set(seq, capture)
-      for (const old of this.#unclaimed.keys()) {
-        if (this.#unclaimed.size <= kMaxUnclaimed) break
-        this.#unclaimed.delete(old)
-      }
-      return
+  #arrive(capture: CaptureMessage): void {
+    this.#arrived.set(capture.seq, capture)
+    for (const old of this.#arrived.keys()) {
+      if (this.#arrived.size <= kKeptCaptures) break
+      this.#arrived.delete(old)
     }
-    this.#waiters.delete(seq)
-    clearTimeout(waiter.timer)
-    waiter.resolve(capture)
+    for (const settle of [...this.#waiters.get(capture.seq) ?? []]) settle(capture)
   }
 
   #fail(reason: string): void {
-    this.#markReady()
     debug('watchdog failed: %s', reason)
     warn(`loopwatch: the watchdog thread failed (${reason}); blocks are still measured, without stacks`,
       codes.watchdogFailed, true)
-    void this.stop()
+    void this.#stop()
   }
 
-  /**
-   * Has the watchdog sample the busy main thread for `durationMs`; resolves
-   * with the samples (`undefined` if the worker is gone or does not answer).
-   */
-  sampleSaturation(durationMs: number, intervalMs: number): Promise<SaturationMessage | undefined> {
+  #sampleSaturation(durationMs: number, intervalMs: number): Promise<SaturationMessage | undefined> {
     const worker = this.#worker
     if (worker === undefined) return Promise.resolve(undefined)
     const id = this.#nextSaturationId++
@@ -187,14 +285,19 @@ export class WatchdogHost {
     this.#shared.releaseSession(kExitWaitMs)
   }
 
-  /** Stops the worker; pending waits resolve without samples. Idempotent. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the worker (on failure, or when its last watcher leaves); pending
+   * waits resolve without samples, and the next watcher starts a new one.
+   */
+  async #stop(): Promise<void> {
+    if (threadHost === this) threadHost = undefined
     const worker = this.#worker
     this.#worker = undefined
     liveHosts.delete(this)
     if (liveHosts.size === 0) process.off('exit', releaseSessions)
-    this.#markReady()
-    for (const seq of [...this.#waiters.keys()]) this.#settle(seq, undefined)
+    removeProbe(this.#probeId)
+    for (const client of this.#clients.values()) client.markReady()
+    for (const waiters of [...this.#waiters.values()]) for (const settle of [...waiters]) settle(undefined)
     for (const settle of [...this.#saturation.values()]) settle(undefined)
     if (worker !== undefined) {
       await worker.terminate()

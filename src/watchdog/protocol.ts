@@ -143,13 +143,29 @@ export class SharedBeat {
 /** Data the watchdog starts with. */
 export interface WatchdogConfig {
   buffer: SharedArrayBuffer
+  /** The id of the probe the host installed (see probe.ts). */
   probeId: number
+}
+
+/** What one watcher asks of the thread's watchdog. */
+export interface ClientConfig {
   thresholdMs: number
   hangTimeoutMs: number
   /** Write hang reports to stderr (the `log: true` option). */
   writeHangs: boolean
   /** Append a JSON line per hang report to this file (the CLI reads it). */
   eventsFile?: string
+}
+
+/**
+ * Main thread to watchdog: the watchers it serves now. The watchdog samples
+ * stalls past the lowest threshold and keeps each watcher's hang reports.
+ */
+export interface ClientsMessage {
+  type: 'clients'
+  /** Goes up with each change; the watchdog answers with a {@link ReadyMessage} of it. */
+  version: number
+  clients: (ClientConfig & { id: number })[]
 }
 
 /** Main thread to watchdog: sample the busy loop (saturation). */
@@ -175,8 +191,8 @@ export interface CaptureMessage {
   samples: number
   stack: StackFrame[]
   profile: ProfileEntry[]
-  /** A hang report was due (the block outlasted `hangTimeout`). */
-  hang: boolean
+  /** The watchers (client ids) whose `hangTimeout` the stall outlasted. */
+  hangs: number[]
   /**
    * When the main thread could not run the probe for a while (a GC pause or
    * a native call): [from, to] in `process.hrtime` milliseconds.
@@ -184,7 +200,14 @@ export interface CaptureMessage {
   unresponsive: [number, number][]
 }
 
-/** Posted once the watchdog is watching: from then on a block gets its stack. */
+/** One watcher's copy of a capture. */
+export interface Capture extends Omit<CaptureMessage, 'type' | 'hangs'> {
+  /** A hang report was due for this watcher (the block outlasted its `hangTimeout`). */
+  hang: boolean
+}
+
+/** Posted once the watchdog serves the watchers of `version`: from then on a block gets their stack. */
 export interface ReadyMessage {
   type: 'ready'
+  version: number
 }
