@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { kBlockLine } from '../helpers/assert-block.js'
-import { fixture, runFixture } from '../helpers/run-fixture.js'
+import { fixture, parseLines, runFixture } from '../helpers/run-fixture.js'
 
 test('two watchers with different thresholds each see the blocks above their own', async () => {
   const { code, stdout } = await runFixture(fixture('two-watchers.mjs'))
@@ -35,4 +35,24 @@ test('a stall that moves is blamed on the function most samples saw, not on the 
   // The profile still shows where the stall began.
   assert.ok(event.profile.some((entry) => entry.stack.find((frame) => !frame.internal)?.functionName === 'prelude'),
     JSON.stringify(event.profile.map((entry) => [entry.stack[0]?.functionName, entry.count])))
+})
+
+test('watchers share one watchdog thread: a later, lower threshold is served from ready(); each has its own hang timeout and its own copy of the stack', async () => {
+  const { code, stdout, stderr } = await runFixture(fixture('shared-watchdog.mjs'))
+  assert.equal(code, 0, stderr)
+  const lines = parseLines(stdout)
+  const seen = lines.filter((l) => l['first'] === 'blockFor') as { watcher: string; duration: number; hang: boolean; frames: number }[]
+  const fast = seen.filter((e) => e.watcher === 'fast')
+  const slow = seen.filter((e) => e.watcher === 'slow')
+  // fast: the 100, 400 and (after slow stopped) 100 ms blocks; slow: the 400 ms one.
+  assert.deepEqual(fast.map((e) => e.duration >= 400), [false, true, false], stdout)
+  assert.equal(slow.length, 1, stdout)
+  assert.ok((slow[0]?.duration ?? 0) >= 400)
+  // Past fast's 250 ms hangTimeout, not slow's 5 s one.
+  assert.deepEqual(fast.map((e) => e.hang), [false, true, false])
+  assert.equal(slow[0]?.hang, false)
+  // Each event had its stack, though the listener of the other watcher emptied its own.
+  assert.ok([...fast, ...slow].every((e) => e.frames > 0), stdout)
+  const threads = lines.find((l) => 'running' in l) as { before: number; running: number; after: number } | undefined
+  assert.equal(threads?.running, (threads?.before ?? 0) + 1, `one watchdog thread for both: ${JSON.stringify(threads)}`)
 })
