@@ -275,8 +275,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   }
 
   /**
-   * Resolves once the watchdog thread is watching, so that a block from then
-   * on gets its stack (the thread takes tens of milliseconds to start);
+   * Resolves once the watchdog thread is watching for this watcher, so that a
+   * block from then on gets its stack (the thread takes tens of milliseconds
+   * to start; a later watcher joins it in about a millisecond);
    * at once where there is no watchdog. Never rejects.
    */
   ready(): Promise<void> {
@@ -380,7 +381,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   }
 
   /**
-   * Stops watching: releases the worker, the timer, the hooks and the probe.
+   * Stops watching: releases the timer, the hooks and the watchdog thread
+   * (shared by the thread's watchers, it stops with the last of them).
    * Blocks already measured are emitted first; a block in progress is not.
    * Idempotent: every call returns the same promise.
    */

@@ -388,17 +388,13 @@ when it ran after them; see its date):
 - **A block right before a thread or process exits was never reported**: it was measured at the next heartbeat,
   which never came. One \`'exit'\` listener now measures once more and emits what is pending, synchronously
   (\`watch-loop-block-at-exit.test.ts\`).
-
-Worth knowing:
-
-- **Every \`watchLoop()\` starts a worker thread.** ${many ? `${many.detail}.` : '100 calls: 100 workers.'} One watchdog per process shared by
-  all watchers would make this cheap. Run alone, the same fixture then hung for minutes: the 7 s start-up stall
-  looked like a saturated loop to each watcher, and 100 CPU profilers ran on the main thread at once. Fixed after
-  this soak: a block is not saturation, and the watchers of one thread share one saturation sampling
-  (\`saturation-summary.test.ts\`). The rest is the watchers themselves: at \`threshold: 20\`, 100 of them
-  stall the loop past the threshold with their samples and then sample one another's stalls (60 are fine:
-  60 of 60 named the block).
-`
+- **100 \`watchLoop()\` calls started 100 worker threads**: 6.6 s of the main thread, 1.6 GB RSS, and at
+  \`threshold: 20\` their probes stalled the loop past the threshold, so they sampled one another's stalls and
+  2 of 100 named a 300 ms block. Run alone, the fixture hung for minutes: the start-up stall looked like a
+  saturated loop to each watcher, and 100 CPU profilers ran on the main thread at once. Now one watchdog thread
+  serves every watcher of the process, and a block is not saturation (\`faults-many-watchers.test.ts\`,
+  \`watch-loop-watchers.test.ts\`, \`saturation-summary.test.ts\`).${many ? ` In the soak above: ${many.detail}.` : ''}
+\`
 }
 
 function losses(r: { idle: IdleResult | undefined; asyncCalls: TimedResult | undefined; httpAwait: HttpResult | undefined; http: HttpResult | undefined; httpLong: HttpResult | undefined; capture: CaptureResult | undefined; corpus: CorpusResult | undefined }): string {
