@@ -75,6 +75,9 @@ export interface LoopWatcherEvents<C> {
   saturation: [event: SaturationEvent]
 }
 
+/** Timer lateness allowed for when deciding whether a probe is early (ms). */
+const kProbeSlackMs = 5
+
 /** Time between the CPU profiler's samples of a saturated loop (ms). */
 const kSaturationSampleMs = 10
 
@@ -115,6 +118,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   /** Set when the probe ran since the last heartbeat. */
   #probed: Probed<C> | undefined
   #stopped: Promise<void> | undefined
+  /** Stalls shorter than this are not this watcher's to probe (see `#probe`). */
+  readonly #probeBarMs: number
   /** Set once `stop()` has emitted what was measured: nothing is emitted after. */
   #closed = false
   /** Blocks waiting for the watchdog's samples before they are emitted. */
@@ -131,6 +136,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.options = options
     if (options.otel) this.#extensions.push(new OtelExtension(options))
     const intervalMs = heartbeatInterval(options.threshold)
+    this.#probeBarMs = Math.max(0, options.threshold - intervalMs - kProbeSlackMs)
     this.#logger = createBlockLogger(options.log)
     if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks, intervalMs)
     if (options.saturation !== false) {
@@ -155,14 +161,15 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
    * Runs on the main thread, on top of the blocked code, for each probe of
    * the watchdog that found JavaScript running. The watchdog serves every
    * watcher of the thread and probes stalls past the lowest threshold: one
-   * far under this watcher's threshold is not its business (yet). Half the
-   * threshold, because the watchdog's first probe of a stall can come when
-   * only that much of it has passed (the stall's start lies up to a
-   * heartbeat period, half the threshold, after the last beat).
+   * well under this watcher's threshold is not its business (yet). The bar
+   * leaves room for the heartbeat period, since the watchdog's first probe
+   * can come when only `threshold - heartbeat` of the stall has passed, and
+   * for timer lateness.
    */
   readonly #probe = (seq: number, frames: RawFrame[]): void => {
+    if (this.#stopped !== undefined) return
     if (this.#probed?.seq !== seq) {
-      if (this.#detector.peek().durationMs < this.options.threshold / 2) return
+      if (this.#detector.peek().durationMs < this.#probeBarMs) return
       this.#probed = {
         seq,
         frames,

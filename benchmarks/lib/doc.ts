@@ -394,7 +394,7 @@ when it ran after them; see its date):
   saturated loop to each watcher, and 100 CPU profilers ran on the main thread at once. Now one watchdog thread
   serves every watcher of the process, and a block is not saturation (\`faults-many-watchers.test.ts\`,
   \`watch-loop-watchers.test.ts\`, \`saturation-summary.test.ts\`).${many ? ` In the soak above: ${many.detail}.` : ''}
-\`
+`
 }
 
 function losses(r: { idle: IdleResult | undefined; asyncCalls: TimedResult | undefined; httpAwait: HttpResult | undefined; http: HttpResult | undefined; httpLong: HttpResult | undefined; capture: CaptureResult | undefined; corpus: CorpusResult | undefined }): string {

@@ -22,7 +22,7 @@ const debug = createDebug('loopwatch:watchdog')
 const config = workerData as WatchdogConfig
 const shared = new SharedBeat(config.buffer)
 const resolver = new FrameResolver(dirname(fileURLToPath(import.meta.url)))
-/** Past this many samples, sample only when a hang report is due. */
+/** Past this many samples, sample only when a hang report is due, or a watcher's threshold. */
 const kMaxSamples = 100
 /**
  * Probes in a row that may find no JavaScript running before sampling of a
@@ -49,6 +49,8 @@ let thresholdMs = Number.POSITIVE_INFINITY
 let sampleIntervalMs = 100
 /** The CLI's events files, by path: hangs are recorded there too, for a process that never gets unstuck. */
 const eventsFds = new Map<string, number | undefined>()
+/** The timer `watch()` waits on while it cannot sleep (starting, or sampling saturation). */
+let watchTimer: NodeJS.Timeout | undefined
 
 function serve({ version, clients: next }: ClientsMessage): void {
   clients = next
@@ -58,6 +60,12 @@ function serve({ version, clients: next }: ClientsMessage): void {
     if (eventsFile !== undefined && !eventsFds.has(eventsFile)) eventsFds.set(eventsFile, openEventsFile(eventsFile))
   }
   debug('serving %d watchers (version %d), threshold %d ms', clients.length, version, thresholdMs)
+  // A wait timed for the old threshold would miss a stall past the new one.
+  if (watchTimer !== undefined) {
+    clearTimeout(watchTimer)
+    watchTimer = undefined
+    setImmediate(watch)
+  }
   parentPort?.postMessage({ type: 'ready', version } satisfies ReadyMessage)
 }
 
@@ -66,10 +74,11 @@ let lastSampledSeq = -1
 let saturationSamplings = 0
 
 function watch(): void {
+  watchTimer = undefined
   for (;;) {
     if (clients.length === 0) {
       // Starting: let the event loop deliver the host's first message.
-      setTimeout(watch, 5)
+      watchTimer = setTimeout(watch, 1000)
       return
     }
     const seq = shared.seq()
@@ -88,7 +97,7 @@ function watch(): void {
       return
     }
     if (saturationSamplings > 0) {
-      setTimeout(watch, waitMs)
+      watchTimer = setTimeout(watch, waitMs)
       return
     }
     shared.sleep(waitMs)
@@ -123,6 +132,10 @@ async function sample(seq: number): Promise<void> {
     client, nextMs: client.hangTimeoutMs, intervalMs: client.hangTimeoutMs, lastKey: undefined as string | undefined, due: false,
   }))
   const nextHangMs = (): number => Math.min(...hangs.map((h) => h.nextMs))
+  // Past kMaxSamples, a watcher whose threshold is still ahead must still get
+  // a probe once the stall reaches it (it ignores probes of shorter stalls).
+  const thresholds = [...new Set(clients.map((client) => client.thresholdMs))].sort((a, b) => a - b)
+  const nextThresholdMs = (): number => thresholds.find((ms) => ms > elapsedMs()) ?? Number.POSITIVE_INFINITY
   let pending: Promise<RawFrame[] | null> | undefined
   let idleProbes = 0
   let pendingSinceMs = 0
@@ -185,8 +198,8 @@ async function sample(seq: number): Promise<void> {
         while (h.nextMs <= nowMs) h.nextMs += h.intervalMs
       }
       if (pending) continue
-      const untilHangMs = nextHangMs() - elapsedMs()
-      const pauseMs = samples < kMaxSamples ? Math.min(sampleIntervalMs, untilHangMs) : untilHangMs
+      const untilDueMs = Math.min(nextHangMs(), nextThresholdMs()) - elapsedMs()
+      const pauseMs = samples < kMaxSamples ? Math.min(sampleIntervalMs, untilDueMs) : untilDueMs
       if ((await withTimeout([ended], Math.max(1, pauseMs))) === kEnded) break
     }
   } finally {

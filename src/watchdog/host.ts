@@ -121,13 +121,16 @@ class WatchdogHost {
       throw error
     }
     worker.on('message', (message: CaptureMessage | SaturationMessage | ReadyMessage | { type: 'failed'; message: string }) => {
+      // Stopped: what the worker still had on its way is of no use, and its
+      // failure is no news.
+      if (this.#worker === undefined) return
       if (message.type === 'capture') this.#arrive(message)
       else if (message.type === 'saturation') this.#saturation.get(message.id)?.(message)
       else if (message.type === 'ready') this.#ready(message.version)
       else this.#fail(message.message)
     })
     worker.on('error', (error) => {
-      this.#fail(error.message)
+      if (this.#worker !== undefined) this.#fail(error.message)
     })
     worker.on('exit', (code) => {
       if (this.#worker !== undefined) this.#fail(`exited with code ${code}`)

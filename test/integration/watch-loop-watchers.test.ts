@@ -56,3 +56,11 @@ test('watchers share one watchdog thread: a later, lower threshold is served fro
   const threads = lines.find((l) => 'running' in l) as { before: number; running: number; after: number } | undefined
   assert.equal(threads?.running, (threads?.before ?? 0) + 1, `one watchdog thread for both: ${JSON.stringify(threads)}`)
 })
+
+test('a watcher with a high threshold gets its stack though a low-threshold watcher used up the regular samples long before', async () => {
+  const { code, stdout, stderr } = await runFixture(fixture('shared-watchdog-long.mjs'), [], { timeout: 30_000 })
+  assert.equal(code, 0, stderr)
+  const seen = parseLines(stdout).filter((l) => (l['duration'] as number) >= 2600) as { watcher: string; first?: string; samples: number }[]
+  assert.deepEqual(seen.map((e) => e.watcher).sort(), ['high', 'low'], stdout)
+  assert.ok(seen.every((e) => e.first === 'blockFor' && e.samples > 0), stdout)
+})
