@@ -4,7 +4,7 @@ import { formatMs, formatStack } from '../format.js'
 import { firstUserFrame, stackKey, type StackFrame } from '../stack.js'
 import { LoopBlockedError } from './errors.js'
 import { mapBlock } from './source-maps.js'
-import { isMachineryFrame, kRunnerPackages, passesThrough, userStacks, type Verdict } from './verdict.js'
+import { countedMs, isMachineryFrame, kRunnerPackages, passesThrough, userStacks, type Verdict } from './verdict.js'
 
 /** Culprits listed in a report, each with its stack; the rest are counted. */
 const kMaxGroups = 3
@@ -21,7 +21,7 @@ export function blockedError(verdict: Verdict, during = 'during this test'): Loo
     if (copy === undefined) mapped.set(block, copy = mapBlock(block))
     return copy
   }
-  const view: Verdict = { ...verdict, long: verdict.long.map(map), stalls: verdict.stalls.map(map), partlyAllowed: verdict.partlyAllowed }
+  const view: Verdict = { ...verdict, long: verdict.long.map(map), stalls: verdict.stalls.map(map) }
   const failing = [...mapped.values()].sort((a, b) => a.id - b.id)
   return new LoopBlockedError(formatVerdict(view, { workerThread: !isMainThread, during }), failing)
 }
@@ -69,11 +69,6 @@ interface Report {
   context: ReportContext
 }
 
-/** What counts of a block: all of it, or what ran outside allowed code. */
-function countedMs(block: BlockEvent, verdict: Verdict): number {
-  return verdict.partlyAllowed[block.id] ?? block.duration
-}
-
 /** `302 ms`, or `40 ms outside allowed code (of a 240 ms block)`. */
 function durationOf(block: BlockEvent, verdict: Verdict): string {
   const counted = verdict.partlyAllowed[block.id]
@@ -81,16 +76,17 @@ function durationOf(block: BlockEvent, verdict: Verdict): string {
 }
 
 /** One stack per culprit: `blocked for 302 ms:` or `3 stalls, 95 ms in all (longest 33 ms):`. */
-function pushGroups(lines: string[], groups: BlockEvent[][], noun: string, { verdict, context }: Report): void {
-  const ms = (group: BlockEvent[]) => group.reduce((sum, block) => sum + countedMs(block, verdict), 0)
+function pushGroups(lines: string[], groups: BlockEvent[][], noun: string, report: Report): void {
+  const { verdict } = report
+  const ms = (group: BlockEvent[]) => group.reduce((sum, block) => sum + countedMs(block, verdict.partlyAllowed), 0)
   for (const group of groups.slice(0, kMaxGroups)) {
     const [first] = group
     if (first === undefined) continue
-    const longest = Math.max(...group.map((block) => countedMs(block, verdict)))
+    const longest = Math.max(...group.map((block) => countedMs(block, verdict.partlyAllowed)))
     lines.push(group.length === 1
       ? `${noun === 'block' ? 'blocked' : '1 stall'} for ${durationOf(first, verdict)}:`
       : `${group.length} ${noun}s, ${formatMs(ms(group))} in all (longest ${formatMs(longest)}):`,
-    stackOf(first, { verdict, context }))
+    stackOf(first, report))
   }
   const rest = groups.slice(kMaxGroups).flat()
   if (rest.length > 0) {
@@ -136,6 +132,6 @@ function groupByCulprit(stalls: readonly BlockEvent[], verdict: Verdict): BlockE
     if (group) group.push(block)
     else groups.set(key, [block])
   }
-  const total = (group: BlockEvent[]) => group.reduce((sum, block) => sum + countedMs(block, verdict), 0)
+  const total = (group: BlockEvent[]) => group.reduce((sum, block) => sum + countedMs(block, verdict.partlyAllowed), 0)
   return [...groups.values()].sort((a, b) => total(b) - total(a))
 }

@@ -33,17 +33,14 @@ export function judge(blocks: readonly BlockEvent[], limits: Limits): Verdict | 
   if (limits.off) return undefined
   const partlyAllowed: Record<number, number> = {}
   const counted: BlockEvent[] = []
-  const countedMs = new Map<BlockEvent, number>()
   for (const block of blocks) {
     if (isRuntimesOwn(block)) continue
     const share = allowedShare(block, limits.allow)
     if (share === 1) continue
-    const ms = block.duration * (1 - share)
-    if (share > 0) partlyAllowed[block.id] = ms
+    if (share > 0) partlyAllowed[block.id] = block.duration * (1 - share)
     counted.push(block)
-    countedMs.set(block, ms)
   }
-  const msOf = (block: BlockEvent) => countedMs.get(block) ?? 0
+  const msOf = (block: BlockEvent) => countedMs(block, partlyAllowed)
   const long = counted.filter((block) => msOf(block) > limits.maxBlock)
   const totalMs = counted.reduce((sum, block) => sum + msOf(block), 0)
   const overTotal = totalMs > limits.totalBlocked
@@ -53,6 +50,11 @@ export function judge(blocks: readonly BlockEvent[], limits: Limits): Verdict | 
   const shortMs = counted.filter((block) => msOf(block) <= limits.maxBlock).reduce((sum, block) => sum + msOf(block), 0)
   const reportTotal = overTotal && (long.length === 0 || shortMs > limits.totalBlocked)
   return { long, stalls: reportTotal ? counted : [], totalMs, limits, partlyAllowed }
+}
+
+/** What counts of a block: all of it, or what ran outside allowed code (see {@link Verdict.partlyAllowed}). */
+export function countedMs(block: BlockEvent, partlyAllowed: Verdict['partlyAllowed']): number {
+  return partlyAllowed[block.id] ?? block.duration
 }
 
 /** npm packages whose frames are the test runner's own machinery. */
