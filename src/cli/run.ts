@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { constants, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { readEventsFile } from '../events-file.js'
+import { readEventsFile } from '../report/events-file.js'
 import { renderHtml } from '../report/html.js'
 import { buildReport, type Report } from '../report/report.js'
 import { formatSummaryTable } from '../report/text.js'
-import { BlockSummary } from '../summary.js'
+import { BlockSummary } from '../report/summary.js'
 import type { CliOptions } from './args.js'
 
 /** Signals passed on to the app; the summary waits for the app to end. */

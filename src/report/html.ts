@@ -1,5 +1,5 @@
-import { displayPath } from '../format.js'
-import { stackKey, type StackFrame } from '../stack.js'
+import { displayPath } from './format.js'
+import { stackKey, type StackFrame } from '../watchdog/frames.js'
 import { kClientScript, kStyles } from './html-client.js'
 import type { Report } from './report.js'
 

@@ -1,9 +1,7 @@
-import { writeFileSync } from 'node:fs'
-import { culpritLabel } from '../culprit.js'
-import type { ProfileEntry } from '../events.js'
-import type { StackFrame } from '../stack.js'
-import { renderHtml } from './html.js'
-import { percentile, type BlockSummary } from '../summary.js'
+import { culpritLabel } from './culprit.js'
+import type { ProfileEntry } from '../core/events.js'
+import type { StackFrame } from '../watchdog/frames.js'
+import { percentile, type BlockSummary } from './summary.js'
 
 /**
  * The report `--json` writes and the HTML report embeds. Its JSON Schema is
@@ -124,9 +122,4 @@ export function buildReport(summary: BlockSummary, meta: ReportMeta, cwd = proce
     events,
     eventsDropped: dropped,
   }
-}
-
-/** Writes a report as JSON, or as HTML when `format` says so. Synchronous: it runs at exit. */
-export function writeReport(file: string, report: Report, format: 'json' | 'html'): void {
-  writeFileSync(file, format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderHtml(report))
 }

@@ -1,4 +1,4 @@
-import { formatMs } from '../format.js'
+import { formatMs } from './format.js'
 import type { Report } from './report.js'
 import { formatSpan, formatTotal } from './units.js'
 

@@ -1,4 +1,4 @@
-import { formatMs } from '../format.js'
+import { formatMs } from './format.js'
 
 /** A total of blocked time: `840 ms`, `4.1 s`, `5 m 12 s`. */
 export function formatTotal(ms: number): string {

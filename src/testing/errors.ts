@@ -1,5 +1,5 @@
-import { withCode } from '../errors.js'
-import type { BlockEvent } from '../events.js'
+import { withCode } from '../core/errors.js'
+import type { BlockEvent } from '../core/events.js'
 
 /** Error codes of `loopwatch/testing`. */
 export const testingCodes = {

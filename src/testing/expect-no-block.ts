@@ -1,6 +1,6 @@
-import { invalidType } from '../errors.js'
-import type { BlockEvent } from '../events.js'
-import { watchLoop } from '../watch-loop.js'
+import { invalidType } from '../core/errors.js'
+import type { BlockEvent } from '../core/events.js'
+import { watchLoop } from '../core/watch-loop.js'
 import { keepingAlive, watchdogReady } from './keep-alive.js'
 import { kStallFloor, resolveLimits, validateTestingOptions, type FailOnBlockOptions } from './options.js'
 import { hostModule } from './realm.js'
@@ -25,7 +25,7 @@ export async function expectNoBlock<T>(fn: () => T | PromiseLike<T>, options?: F
   // Checked in the caller's realm, so the caller's TypeError is the one thrown.
   if (typeof fn !== 'function') throw invalidType('fn', 'a function', fn)
   const resolved = validateTestingOptions(options)
-  const { value, verdict } = await (hostModule() ?? { watchCall }).watchCall(fn, resolved)
+  const { value, verdict } = await (hostModule<{ watchCall: typeof watchCall }>() ?? { watchCall }).watchCall(fn, resolved)
   if (verdict !== undefined) throw blockedError(verdict, 'while the function ran')
   return value
 }

@@ -1,4 +1,4 @@
-import { withCode } from '../errors.js'
+import { withCode } from '../core/errors.js'
 import { noRunnerError, testingCodes } from './errors.js'
 import { mochaRootHooks } from './mocha.js'
 import { mergeOptions, optionsFromEnv, validateTestingOptions, type FailOnBlockOptions } from './options.js'

@@ -1,4 +1,4 @@
-import type { LoopWatcher } from '../watch-loop.js'
+import type { LoopWatcher } from '../core/watch-loop.js'
 
 /** The longest a test waits for the watchdog thread to start. */
 const kReadyTimeoutMs = 5000

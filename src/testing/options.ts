@@ -1,7 +1,7 @@
 import { isRegExp } from 'node:util/types'
-import { codes, describe, invalidType, invalidValue, withCode } from '../errors.js'
-import type { BlockEvent } from '../events.js'
-import { expectPositiveMs } from '../options.js'
+import { codes, describe, invalidType, invalidValue, withCode } from '../core/errors.js'
+import type { BlockEvent } from '../core/events.js'
+import { expectPositiveMs } from '../core/options.js'
 
 /**
  * A known, accepted blocker (BlockHound's `allowBlockingCallsInside`). The

@@ -1,9 +1,6 @@
 import type { Module } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type * as Host from '../entry/testing-host.js'
-
-type HostModule = typeof Host
 type ModuleBuiltin = { createRequire: (path: string) => NodeJS.Require }
 /** The main realm's `process`: `getBuiltinModule` is Node >= 20.16. */
 interface HostProcess {
@@ -11,7 +8,7 @@ interface HostProcess {
   mainModule?: Module
 }
 
-let host: HostModule | null | undefined
+let host: object | null | undefined
 
 /**
  * jest runs each test file in its own `vm` context, with a copy of `process`
@@ -21,9 +18,12 @@ let host: HostModule | null | undefined
  * vm context everything stateful is delegated to the main realm's copy of
  * this code. Returns `undefined` when this code already runs there.
  */
-export function hostModule(): HostModule | undefined {
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names what it loads
+export function hostModule<T extends object>(): T | undefined {
   host ??= loadHost()
-  return host ?? undefined
+  // The main realm's build of src/entry/testing-host.ts; the caller names
+  // the part of it that it uses (typing it here would make an import ring).
+  return (host ?? undefined) as T | undefined
 }
 
 let hostGlobalCache: typeof globalThis | null | undefined
@@ -48,7 +48,7 @@ export function hostGlobal(): typeof globalThis | undefined {
   return hostGlobalCache ?? undefined
 }
 
-function loadHost(): HostModule | null {
+function loadHost(): object | null {
   const main = hostGlobal()
   if (main === undefined) return null
   try {
@@ -61,7 +61,7 @@ function loadHost(): HostModule | null {
     const createRequire = builtin?.createRequire ?? (mainModule?.constructor as ModuleBuiltin | undefined)?.createRequire
     if (createRequire === undefined) return null
     const file = fileURLToPath(import.meta.url)
-    return createRequire(file)(join(dirname(file), 'testing-host.cjs')) as HostModule
+    return createRequire(file)(join(dirname(file), 'testing-host.cjs')) as object
   } catch {
     // Not running from the build: keep to this realm.
     return null

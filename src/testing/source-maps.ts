@@ -1,7 +1,7 @@
 import { findSourceMap } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { BlockEvent } from '../events.js'
-import type { StackFrame } from '../stack.js'
+import type { BlockEvent } from '../core/events.js'
+import type { StackFrame } from '../watchdog/frames.js'
 import { hostGlobal } from './realm.js'
 
 /**

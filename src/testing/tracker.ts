@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks'
-import type { BlockEvent } from '../events.js'
-import { watchLoop, type LoopWatcher } from '../watch-loop.js'
+import type { BlockEvent } from '../core/events.js'
+import { watchLoop, type LoopWatcher } from '../core/watch-loop.js'
 import { testingCodes } from './errors.js'
 import { kStallFloor, resolveLimits, type FailOnBlockOptions } from './options.js'
 import { keepingAlive, watchdogReady } from './keep-alive.js'
 import { hostModule } from './realm.js'
 import { judge, type Verdict } from './verdict.js'
-import { withCode } from '../errors.js'
+import { withCode } from '../core/errors.js'
 
 /** One test's stretch of time, from its first hook to its end. */
 export interface TestWindow {
@@ -72,7 +72,7 @@ export function startStretch(watcher: LoopWatcher): number {
 
 /** The process's tracker, created in the main realm on first use. */
 export function tracker(): Tracker {
-  const host = hostModule()
+  const host = hostModule<{ tracker: typeof tracker }>()
   if (host !== undefined) return host.tracker()
   const slot = process as unknown as Record<symbol, Tracker | undefined>
   return (slot[kTracker] ??= createTracker())

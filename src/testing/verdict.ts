@@ -1,8 +1,8 @@
 import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isRegExp } from 'node:util/types'
-import type { BlockEvent, ProfileEntry } from '../events.js'
-import { stackKey, type StackFrame } from '../stack.js'
+import type { BlockEvent, ProfileEntry } from '../core/events.js'
+import { stackKey, type StackFrame } from '../watchdog/frames.js'
 import type { AllowRule, Limits } from './options.js'
 
 /** Why a test failed: the blocks that broke its limits. */

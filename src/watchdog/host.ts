@@ -1,9 +1,9 @@
 import { clearTimeout, setTimeout } from 'node:timers'
 import { Worker } from 'node:worker_threads'
 import createDebug from 'debug'
-import { codes, warn } from '../errors.js'
-import { captureRawStack, installProbe, removeProbe } from '../probe.js'
-import type { RawFrame } from '../stack.js'
+import { codes, warn } from '../core/errors.js'
+import { captureRawStack, installProbe, removeProbe } from './probe.js'
+import type { RawFrame } from './frames.js'
 import {
   SharedBeat, type Capture, type CaptureMessage, type ClientConfig, type ClientsMessage, type ReadyMessage,
   type SaturationMessage, type SaturationRequest, type WatchdogConfig,

@@ -1,5 +1,5 @@
-import type { ProfileEntry } from '../events.js'
-import type { StackFrame } from '../stack.js'
+import type { ProfileEntry } from '../core/events.js'
+import type { StackFrame } from './frames.js'
 
 // Layout of the buffer the main thread and the watchdog share:
 //   Int32  [0]  beat sequence, +1 on every heartbeat

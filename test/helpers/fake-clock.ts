@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/core/clock.js'
 
 /** A clock the test moves by hand: `advance()` is busy time, `idle()` idle time. */
 export interface FakeClock extends Clock {

@@ -1,7 +1,7 @@
-import type { BlockCause } from '../../src/cause.js'
+import type { BlockCause } from '../../src/core/cause.js'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
 import { buildReport, type Report } from '../../src/report/report.js'
-import { BlockSummary } from '../../src/summary.js'
+import { BlockSummary } from '../../src/report/summary.js'
 
 const kCauses: BlockCause[] = ['cpu', 'sync-io', 'gc', 'wait', 'unknown']
 

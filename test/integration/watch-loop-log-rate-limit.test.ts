@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Clock } from '../../src/clock.js'
-import { validateOptions } from '../../src/options.js'
-import { LoopWatcher } from '../../src/watch-loop.js'
+import type { Clock } from '../../src/core/clock.js'
+import { validateOptions } from '../../src/core/options.js'
+import { LoopWatcher } from '../../src/core/watch-loop.js'
 
 test('1,000 blocks from one culprit: every one counted and emitted, a handful of log lines', async (t) => {
   // A clock on which the loop is always busy: every heartbeat (and every

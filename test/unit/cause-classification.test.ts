@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { classifyCause } from '../../src/cause.js'
-import type { StackFrame } from '../../src/stack.js'
+import { classifyCause } from '../../src/core/cause.js'
+import type { StackFrame } from '../../src/watchdog/frames.js'
 
 const f = (functionName: string, file: string, internal = file.startsWith('node:') || file === ''): StackFrame =>
   ({ functionName, file, line: 1, column: 1, internal })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { TimedCallback } from '../../src/async-timing.js'
-import { ProbedCallbacks, whatMadeTheBlock } from '../../src/debug-mode.js'
+import type { TimedCallback } from '../../src/debug/async-timing.js'
+import { ProbedCallbacks, whatMadeTheBlock } from '../../src/debug/debug-mode.js'
 
 const timed = (type: string, duration: number, asyncId = 7): TimedCallback => ({ type, asyncId, triggerAsyncId: 1, duration })
 const window = (top: TimedCallback[]) => ({ top, count: top.length, totalMs: top.reduce((sum, callback) => sum + callback.duration, 0) })

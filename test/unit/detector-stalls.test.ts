@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createDetector, heartbeatInterval } from '../../src/detector.js'
+import { createDetector, heartbeatInterval } from '../../src/core/detector.js'
 import { fakeClock } from '../helpers/fake-clock.js'
 
 test('reports a stall when the loop was busy longer than the threshold between beats', () => {

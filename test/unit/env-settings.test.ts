@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { readEnv } from '../../src/env.js'
+import { readEnv } from '../../src/core/env.js'
 
 test('no variables: no options, no report, no warnings', () => {
   assert.deepEqual(readEnv({}), { options: {}, report: undefined, eventsFile: undefined, warnings: [] })

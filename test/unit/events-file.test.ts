@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import { EventsWriter, openEventsFile, readEventsFile, writeHangRecord, type EventsRecord } from '../../src/events-file.js'
+import { EventsWriter, openEventsFile, readEventsFile, writeHangRecord, type EventsRecord } from '../../src/report/events-file.js'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
 
 const spin: StackFrame[] = [{ functionName: 'spin', file: '/app/spin.js', line: 3, column: 1, internal: false }]

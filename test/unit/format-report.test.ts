@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { formatBlock, formatMs } from '../../src/format.js'
+import { formatBlock, formatMs } from '../../src/report/format.js'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
 
 const frame = (functionName: string, file: string, line = 1, internal = false): StackFrame =>

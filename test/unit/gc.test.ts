@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { FullGcSentinel, inferGcPauses } from '../../src/gc.js'
+import { FullGcSentinel, inferGcPauses } from '../../src/core/gc.js'
 
 setFlagsFromString('--expose-gc')
 const fullGc = runInNewContext('gc') as () => void

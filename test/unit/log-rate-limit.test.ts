@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
-import { createBlockLogger, kLogWindowMs, kReportsPerWindow, type LoggerDeps } from '../../src/log.js'
+import { createBlockLogger, kLogWindowMs, kReportsPerWindow, type LoggerDeps } from '../../src/report/log.js'
 
 const parse: StackFrame[] = [{ functionName: 'parseReport', file: `${process.cwd()}/src/report.ts`, line: 12, column: 5, internal: false }]
 const render: StackFrame[] = [{ functionName: 'render', file: `${process.cwd()}/src/page.ts`, line: 3, column: 1, internal: false }]

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { test } from 'node:test'
-import { validateOptions } from '../../src/options.js'
+import { validateOptions } from '../../src/core/options.js'
 
 test('defaults: threshold 100 ms, hangTimeout 1000 ms, log on, debug and otel off, saturation on', () => {
   const options = validateOptions(undefined)

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
 import {
   blockAttributes, blockSummary, factsOf, formatStacktrace, kMaxStacktraceChars, kMaxStacktraceFrames, metricAttributes,
-} from '../../src/otel-attributes.js'
+} from '../../src/otel/attributes.js'
 
 const frame = (functionName: string, file: string, line = 10, column = 5, internal = false): StackFrame =>
   ({ functionName, file, line, column, internal })

@@ -4,8 +4,8 @@ import { metrics, trace } from '@opentelemetry/api'
 import { MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { BlockEvent } from '../../src/index.js'
-import { validateOptions } from '../../src/options.js'
-import { OtelExtension } from '../../src/otel.js'
+import { validateOptions } from '../../src/core/options.js'
+import { OtelExtension } from '../../src/otel/otel.js'
 
 class CollectingReader extends MetricReader {
   protected async onForceFlush(): Promise<void> {}

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Span } from '@opentelemetry/api'
-import type { BlockFacts } from '../../src/otel-attributes.js'
-import { interceptEnd, type InterceptOptions, type Intercepted } from '../../src/otel-span-end.js'
-import { FrameResolver } from '../../src/stack.js'
+import type { BlockFacts } from '../../src/otel/attributes.js'
+import { interceptEnd, type InterceptOptions, type Intercepted } from '../../src/otel/span-end.js'
+import { FrameResolver } from '../../src/watchdog/frames.js'
 
 /** A stall whose start and busy time the test sets, as the detector would report them. */
 function fakeStall(startTime: number, duration: number) {

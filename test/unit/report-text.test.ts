@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
 import { buildReport, type ReportMeta } from '../../src/report/report.js'
 import { formatSummaryTable } from '../../src/report/text.js'
-import { BlockSummary } from '../../src/summary.js'
+import { BlockSummary } from '../../src/report/summary.js'
 
 const frame = (functionName: string, file: string, line: number): StackFrame =>
   ({ functionName, file, line, column: 1, internal: false })

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { formatSaturation } from '../../src/format.js'
-import { SaturationMonitor, summarizeHot } from '../../src/saturation.js'
-import type { StackFrame } from '../../src/stack.js'
+import { formatSaturation } from '../../src/report/format.js'
+import { SaturationMonitor, summarizeHot } from '../../src/saturation/saturation.js'
+import type { StackFrame } from '../../src/watchdog/frames.js'
 
 const f = (functionName: string, file: string, line: number, internal = false): StackFrame =>
   ({ functionName, file, line, column: 1, internal })

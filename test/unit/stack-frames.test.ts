@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { FrameResolver, firstUserFrame, packageOf } from '../../src/stack.js'
+import { FrameResolver, firstUserFrame, packageOf } from '../../src/watchdog/frames.js'
 
 test('packageOf names plain and scoped packages, the innermost node_modules winning', () => {
   assert.equal(packageOf('/app/node_modules/lodash/index.js'), 'lodash')

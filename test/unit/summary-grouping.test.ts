@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
-import { BlockSummary, kMaxCulprits, percentile } from '../../src/summary.js'
+import { BlockSummary, kMaxCulprits, percentile } from '../../src/report/summary.js'
 
 const frame = (functionName: string, file: string, line: number, internal = false): StackFrame =>
   ({ functionName, file, line, column: 3, internal })

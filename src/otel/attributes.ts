@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api'
-import type { BlockEvent } from './events.js'
-import { formatMs } from './format.js'
-import { firstUserFrame, type StackFrame } from './stack.js'
+import type { BlockEvent } from '../core/events.js'
+import { formatMs } from '../report/format.js'
+import { firstUserFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** The span event's, the span's and the log record's name. */
 export const kBlockEventName = 'loopwatch.block'

@@ -1,19 +1,17 @@
-import { dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
 import type { Attributes, Context, Histogram, Meter, MeterProvider, Span, TracerProvider } from '@opentelemetry/api'
 import type { LoggerProvider } from '@opentelemetry/api-logs'
 import createDebug from 'debug'
-import { codes, warn } from './errors.js'
-import type { BlockEvent } from './events.js'
-import type { OtelOptions, ResolvedOptions } from './options.js'
-import { loadOtelPeers, type OtelPeers } from './otel-peer.js'
+import { codes, warn } from '../core/errors.js'
+import type { BlockEvent } from '../core/events.js'
+import type { OtelOptions, ResolvedOptions } from '../core/options.js'
+import { loadOtelPeers, type OtelPeers } from './peer.js'
 import {
   blockAttributes, blockSummary, factsOf, kBlockEventName, kDurationBuckets, kDurationMetricName, metricAttributes,
-} from './otel-attributes.js'
-import { interceptEnd, type Intercepted, type StallReader } from './otel-span-end.js'
-import { FrameResolver } from './stack.js'
-import type { WatcherExtension } from './watch-loop.js'
+} from './attributes.js'
+import { interceptEnd, type Intercepted, type StallReader } from './span-end.js'
+import { FrameResolver, kOwnDir } from '../watchdog/frames.js'
+import type { WatcherExtension } from '../core/extension.js'
 
 const debug = createDebug('loopwatch:otel')
 /** A span end we intercepted and whose block never came is let go after this long. */
@@ -53,7 +51,7 @@ export class OtelExtension implements WatcherExtension {
     this.#options = options
     this.#peers = peers ?? loadOtelPeers(options.otel.logs === true)
     // Used on the main thread, when a span ends during a block: see otel-span-end.ts.
-    this.#resolver = new FrameResolver(dirname(fileURLToPath(import.meta.url)), { packageMaps: false })
+    this.#resolver = new FrameResolver(kOwnDir, { packageMaps: false })
   }
 
   /** Runs on top of the blocked code: reads its context, and catches its span's `end()`. */

@@ -1,6 +1,4 @@
 import { EventEmitter } from 'node:events'
-import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
 // From node:timers, not the globals: test runners' fake timers (vitest,
 // jest) replace the globals, and a faked setImmediate would hold every event.
 import { clearInterval, setInterval } from 'node:timers'
@@ -12,17 +10,18 @@ import { createDetector, heartbeatInterval, type Detector, type Stall } from './
 import { codes, warn } from './errors.js'
 import type { BlockEvent, LoopStats } from './events.js'
 import { classifyCause } from './cause.js'
-import { DebugMode, type DebugWindow, type ProbedCallbacks } from './debug-mode.js'
+import { DebugMode, type DebugWindow, type ProbedCallbacks } from '../debug/debug-mode.js'
 import { FullGcSentinel, inferGcPauses } from './gc.js'
-import { formatSaturation } from './format.js'
-import { createBlockLogger, type BlockLogger } from './log.js'
-import { SaturationMonitor, summarizeHot, type SaturationEvent, type Stretch } from './saturation.js'
+import { formatSaturation } from '../report/format.js'
+import { createBlockLogger, type BlockLogger } from '../report/log.js'
+import { SaturationMonitor, summarizeHot, type SaturationEvent, type Stretch } from '../saturation/saturation.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
-import { OtelExtension } from './otel.js'
-import { FrameResolver, type RawFrame } from './stack.js'
-import { BlockSummary, summaryExtension, type CulpritSummary } from './summary.js'
-import { joinWatchdog, type WatchdogClient } from './watchdog/host.js'
-import type { Capture } from './watchdog/protocol.js'
+import { OtelExtension } from '../otel/otel.js'
+import { FrameResolver, kOwnDir, type RawFrame } from '../watchdog/frames.js'
+import { BlockSummary, summaryExtension, type CulpritSummary } from '../report/summary.js'
+import { joinWatchdog, type WatchdogClient } from '../watchdog/host.js'
+import type { WatcherExtension } from './extension.js'
+import type { Capture } from '../watchdog/protocol.js'
 
 const debug = createDebug('loopwatch')
 
@@ -47,24 +46,6 @@ interface Probed<C> {
   debug: ProbedCallbacks | undefined
   /** What each extension's `probe()` returned, by index. */
   extensions: unknown[]
-}
-
-/**
- * @internal What a feature (OpenTelemetry, debug mode, summaries) hooks into.
- * Hooks run inside loopwatch's own callbacks: they must not throw, and what
- * they do between blocks is on the host's hot path.
- */
-export interface WatcherExtension<C = unknown> {
-  /**
-   * Runs on the main thread, on top of the blocked code, at the first probe
-   * of a stall. What it returns comes back with the event, in `block()`.
-   * `stall` reads the stall so far (epoch ms start, ms duration) when called.
-   */
-  probe?(stall: () => { startTime: number; duration: number }): unknown
-  /** Every block, before `log` and the listeners. `probed` is what `probe()` returned. */
-  block?(event: BlockEvent<C>, probed: unknown): void
-  /** Called once by `stop()`. */
-  stop?(): void | Promise<void>
 }
 
 /** Events a {@link LoopWatcher} emits. */
@@ -447,7 +428,7 @@ export function watchLoop<C = unknown>(options?: WatchLoopOptions<C>): LoopWatch
 /** The probe's first stack of a block, as a one-sample capture. */
 function captureOf(probed: { seq: number; frames: RawFrame[] } | undefined): Capture | undefined {
   if (probed === undefined) return undefined
-  exitResolver ??= new FrameResolver(dirname(fileURLToPath(import.meta.url)))
+  exitResolver ??= new FrameResolver(kOwnDir)
   const stack = exitResolver.resolve(probed.frames)
   return { seq: probed.seq, samples: 1, stack, profile: [{ stack, count: 1 }], hang: false, unresponsive: [] }
 }

@@ -1,7 +1,7 @@
-import type { BlockEvent, ProfileEntry } from './events.js'
+import type { BlockEvent, ProfileEntry } from '../core/events.js'
 import { causeOf, culpritLabel, culpritOf, isStartupBlock } from './culprit.js'
-import { codes, warn } from './errors.js'
-import { stackKey, type StackFrame } from './stack.js'
+import { codes, warn } from '../core/errors.js'
+import { stackKey, type StackFrame } from '../watchdog/frames.js'
 
 /** Blocks from one culprit, as `LoopWatcher#summary()` returns them. Times in milliseconds. */
 export interface CulpritSummary {

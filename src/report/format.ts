@@ -1,7 +1,7 @@
 import { relative, isAbsolute, sep } from 'node:path'
-import type { BlockEvent } from './events.js'
-import type { SaturationEvent } from './saturation.js'
-import type { StackFrame } from './stack.js'
+import type { BlockEvent } from '../core/events.js'
+import type { SaturationEvent } from '../saturation/saturation.js'
+import type { StackFrame } from '../watchdog/frames.js'
 
 /** Most frames a report prints; the rest are counted. */
 const kMaxPrintedFrames = 12

@@ -1,7 +1,7 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module'
-import type { Clock } from './clock.js'
-import { captureRawStack } from './probe.js'
-import type { RawFrame } from './stack.js'
+import type { Clock } from '../core/clock.js'
+import { captureRawStack } from '../watchdog/probe.js'
+import type { RawFrame } from '../watchdog/frames.js'
 
 /** A synchronous call that took longer than the threshold, timed at its call site. */
 export interface SlowCall {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import type * as Api from '@opentelemetry/api'
 import type * as ApiLogs from '@opentelemetry/api-logs'
-import { codes, withCode } from './errors.js'
+import { codes, withCode } from '../core/errors.js'
 
 /** The OpenTelemetry API packages, loaded on demand. */
 export interface OtelPeers {
@@ -47,7 +47,7 @@ function requirePeer(name: string, option: string, hint: string): unknown {
 function ownVersion(): string | undefined {
   try {
     // dist/index.js and src/otel-peer.ts both sit one level below package.json.
-    return (require('../package.json') as { version?: string }).version
+    return (require('../../package.json') as { version?: string }).version
   } catch {
     return undefined
   }

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url'
-import { dirname, sep } from 'node:path'
+import { sep } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Span } from '@opentelemetry/api'
-import type { BlockFacts } from './otel-attributes.js'
-import { captureRawStack } from './probe.js'
-import type { RawFrame, StackFrame } from './stack.js'
+import type { BlockFacts } from './attributes.js'
+import { captureRawStack } from '../watchdog/probe.js'
+import { kOwnDir, type RawFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** Reads the stall in progress: epoch ms start, ms busy so far. */
 export type StallReader = () => { startTime: number; duration: number }
@@ -33,7 +33,7 @@ export interface InterceptOptions {
   done: (intercepted: Intercepted) => void
 }
 
-const kOwnDir = dirname(fileURLToPath(import.meta.url)) + sep
+const kOwnDirSep = kOwnDir.endsWith(sep) ? kOwnDir : kOwnDir + sep
 /** Two readings of one stall agree on its start to well within this (ms). */
 const kSameStallMs = 0.5
 
@@ -129,7 +129,7 @@ function withoutOwnFrames(raw: RawFrame[]): RawFrame[] {
   for (let i = 0; i < raw.length; i++) {
     const fileName = raw[i]?.[1] ?? ''
     const file = fileName.startsWith('file://') ? fileURLToPath(fileName) : fileName
-    if (file.startsWith(kOwnDir)) cut = i + 1
+    if (file.startsWith(kOwnDirSep)) cut = i + 1
     else if (file !== '') break
   }
   return raw.slice(cut)

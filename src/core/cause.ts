@@ -1,4 +1,4 @@
-import type { StackFrame } from './stack.js'
+import type { StackFrame } from '../watchdog/frames.js'
 
 /** Why the loop was blocked. */
 export type BlockCause = 'cpu' | 'sync-io' | 'gc' | 'wait' | 'unknown'

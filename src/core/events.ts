@@ -1,5 +1,5 @@
 import type { BlockCause } from './cause.js'
-import type { StackFrame } from './stack.js'
+import type { StackFrame } from '../watchdog/frames.js'
 
 export type { BlockCause }
 

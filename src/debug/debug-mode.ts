@@ -1,10 +1,8 @@
-import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { CallbackTimer, type CallbackWindow, type RunningCallback, type TimedCallback } from './async-timing.js'
-import type { Clock } from './clock.js'
-import type { BlockCallback, BlockEvent } from './events.js'
+import type { Clock } from '../core/clock.js'
+import type { BlockCallback, BlockEvent } from '../core/events.js'
 import { SyncCallTimer, type SlowCall } from './intercept.js'
-import { FrameResolver } from './stack.js'
+import { FrameResolver, kOwnDir } from '../watchdog/frames.js'
 
 /** What debug mode saw between two heartbeats. */
 export interface DebugWindow {
@@ -45,7 +43,7 @@ export class DebugMode {
   readonly #syncCalls: SyncCallTimer
   #slowCall: SlowCall | undefined
   /** Maps the scheduling and call-site stacks taken on this thread. */
-  readonly #resolver = new FrameResolver(dirname(fileURLToPath(import.meta.url)))
+  readonly #resolver = new FrameResolver(kOwnDir)
 
   constructor(clock: Clock, thresholdMs: number, scheduleStacks: boolean, beatIntervalMs: number) {
     this.#callbacks = new CallbackTimer(clock, scheduleStacks, this.#resolver, beatIntervalMs)

@@ -1,11 +1,11 @@
 import { clearTimeout, setTimeout } from 'node:timers'
 import { culpritLabel, culpritOf } from './culprit.js'
-import { codes, warn } from './errors.js'
-import type { BlockEvent } from './events.js'
+import { codes, warn } from '../core/errors.js'
+import type { BlockEvent } from '../core/events.js'
 import { formatBlock } from './format.js'
-import type { ResolvedOptions } from './options.js'
-import type { StackFrame } from './stack.js'
-import { formatSpan, formatTotal } from './report/units.js'
+import type { ResolvedOptions } from '../core/options.js'
+import type { StackFrame } from '../watchdog/frames.js'
+import { formatSpan, formatTotal } from './units.js'
 
 /** Writes block reports where the `log` option says. */
 export interface BlockLogger {

@@ -8,15 +8,15 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
 import createDebug from 'debug'
-import { formatHang, formatHangRepeat } from '../format.js'
-import { probeExpression } from '../probe.js'
-import { FrameResolver, stackKey, type RawFrame, type StackFrame } from '../stack.js'
-import type { ProfileEntry } from '../events.js'
+import { formatHang, formatHangRepeat } from '../report/format.js'
+import { probeExpression } from './probe.js'
+import { FrameResolver, stackKey, type RawFrame, type StackFrame } from './frames.js'
+import type { ProfileEntry } from '../core/events.js'
 import {
   SharedBeat, type CaptureMessage, type ClientsMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest,
   type WatchdogConfig,
-} from '../watchdog/protocol.js'
-import { openEventsFile, writeHangRecord } from '../events-file.js'
+} from './protocol.js'
+import { openEventsFile, writeHangRecord } from '../report/events-file.js'
 
 const debug = createDebug('loopwatch:watchdog')
 const config = workerData as WatchdogConfig

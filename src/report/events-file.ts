@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
-import { classifyCause, type BlockCause } from './cause.js'
-import type { BlockEvent } from './events.js'
-import { stackKey, type StackFrame } from './stack.js'
+import { classifyCause, type BlockCause } from '../core/cause.js'
+import type { BlockEvent } from '../core/events.js'
+import { stackKey, type StackFrame } from '../watchdog/frames.js'
 
 // The events file: one JSON object per line, appended by every process the
 // CLI runs (the main thread for each block, the watchdog for each hang report

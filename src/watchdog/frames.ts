@@ -3,6 +3,13 @@ import { SourceMap, type SourceMapPayload } from 'node:module'
 import { sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
+/**
+ * loopwatch's own directory: its frames there are internal. The built
+ * package is one flat `dist/`; run from source (tests, through tsx) the
+ * modules sit one folder down, in `src/<part>/`.
+ */
+export const kOwnDir = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '.', import.meta.url))
+
 /** One frame of a captured stack, innermost first. */
 export interface StackFrame {
   /** `parseReport`, `Server.emit`, `async handle`, or `<anonymous>`. */

@@ -1,4 +1,4 @@
-import type { RawFrame } from './stack.js'
+import type { RawFrame } from './frames.js'
 
 /**
  * The probe is a function the main thread installs and the watchdog calls

@@ -1,7 +1,7 @@
 import { createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, type AsyncHook, type HookCallbacks } from 'node:async_hooks'
-import type { Clock } from './clock.js'
-import { rawFramesOf } from './probe.js'
-import type { FrameResolver, StackFrame } from './stack.js'
+import type { Clock } from '../core/clock.js'
+import { rawFramesOf } from '../watchdog/probe.js'
+import type { FrameResolver, StackFrame } from '../watchdog/frames.js'
 
 /** A callback the async hook timed, or the probe caught running. */
 export interface TimedCallback {

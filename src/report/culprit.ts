@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
-import type { BlockEvent } from './events.js'
+import type { BlockEvent } from '../core/events.js'
 import { displayPath } from './format.js'
-import { firstUserFrame, type StackFrame } from './stack.js'
+import { firstUserFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** The code a block is blamed on, and the key that groups blocks by it. */
 export interface Culprit {

@@ -1,5 +1,5 @@
-import type { ProfileEntry } from './events.js'
-import { firstUserFrame, type StackFrame } from './stack.js'
+import type { ProfileEntry } from '../core/events.js'
+import { firstUserFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** A hot spot of a saturated loop: where the samples landed. */
 export interface HotCode {
