@@ -38,7 +38,7 @@ export default defineConfig([
   },
   {
     // The watchdog runs in its own thread and is loaded by path, never imported.
-    entry: { 'watchdog-worker': 'src/watchdog/worker.ts' },
+    entry: { 'watchdog-worker': 'src/entry/watchdog-worker.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

@@ -1,16 +1,14 @@
-// The watchdog thread, one for all the watchers of the main thread. It
+// The watchdog thread's work, one thread for all the watchers of the main thread. It
 // sleeps until the main thread's heartbeat is as old as the lowest threshold,
 // then connects an inspector session to the main thread and samples its live
 // stack with the probe until the next heartbeat.
 import { writeSync } from 'node:fs'
 import { Session, type Profiler } from 'node:inspector'
-import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
 import createDebug from 'debug'
 import { formatHang, formatHangRepeat } from '../report/format.js'
 import { probeExpression } from './probe.js'
-import { FrameResolver, stackKey, type RawFrame, type StackFrame } from './frames.js'
+import { FrameResolver, kOwnDir, stackKey, type RawFrame, type StackFrame } from './frames.js'
 import type { ProfileEntry } from '../core/events.js'
 import {
   SharedBeat, type CaptureMessage, type ClientsMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest,
@@ -19,9 +17,11 @@ import {
 import { openEventsFile, writeHangRecord } from '../report/events-file.js'
 
 const debug = createDebug('loopwatch:watchdog')
-const config = workerData as WatchdogConfig
-const shared = new SharedBeat(config.buffer)
-const resolver = new FrameResolver(dirname(fileURLToPath(import.meta.url)))
+// Set by runWatchdog(): importing this module does nothing on its own.
+let config: WatchdogConfig
+let shared: SharedBeat
+let probeSource: string
+const resolver = new FrameResolver(kOwnDir)
 /** Past this many samples, sample only when a hang report is due, or a watcher's threshold. */
 const kMaxSamples = 100
 /**
@@ -36,7 +36,6 @@ const kMaxIdleProbes = 3
  * within a fraction of a millisecond, at its next interrupt check.
  */
 const kUnresponsiveMs = 2
-const kProbeExpression = probeExpression(config.probeId)
 const kTimedOut = Symbol('timed out')
 const kEnded = Symbol('stall ended')
 
@@ -362,7 +361,7 @@ function sortedProfile(profile: Map<string, ProfileEntry>): ProfileEntry[] {
 function evaluate(session: Session, seq: number): Promise<RawFrame[] | null> {
   shared.setProbeSeq(seq)
   return new Promise((resolve) => {
-    session.post('Runtime.evaluate', { expression: kProbeExpression, returnByValue: true, silent: true },
+    session.post('Runtime.evaluate', { expression: probeSource, returnByValue: true, silent: true },
       (error, result) => {
         const value: unknown = error ? undefined : result.result.value
         if (!Array.isArray(value)) {
@@ -388,18 +387,24 @@ function withTimeout<T>(promises: Promise<T>[], ms: number): Promise<T | typeof 
   })
 }
 
-parentPort?.on('message', (request: ClientsMessage | SaturationRequest) => {
-  if (request.type === 'clients') {
-    serve(request)
-    return
-  }
-  saturationSamplings++
-  sampleSaturation(request).catch((error: unknown) => {
-    debug('saturation sampling failed: %O', error)
-  }).finally(() => {
-    saturationSamplings--
+/** Starts the watchdog in this thread (the worker's entry point). */
+export function runWatchdog(): void {
+  config = workerData as WatchdogConfig
+  shared = new SharedBeat(config.buffer)
+  probeSource = probeExpression(config.probeId)
+  parentPort?.on('message', (request: ClientsMessage | SaturationRequest) => {
+    if (request.type === 'clients') {
+      serve(request)
+      return
+    }
+    saturationSamplings++
+    sampleSaturation(request).catch((error: unknown) => {
+      debug('saturation sampling failed: %O', error)
+    }).finally(() => {
+      saturationSamplings--
+    })
   })
-})
-// The listener must not keep this thread alive on its own.
-parentPort?.unref()
-setImmediate(watch)
+  // The listener must not keep this thread alive on its own.
+  parentPort?.unref()
+  setImmediate(watch)
+}
