@@ -2,7 +2,8 @@ import { CallbackTimer, type CallbackWindow, type RunningCallback, type TimedCal
 import type { Clock } from '../core/clock.js'
 import type { BlockCallback, BlockEvent } from '../core/events.js'
 import { SyncCallTimer, type SlowCall } from './intercept.js'
-import { FrameResolver, kOwnDir } from '../watchdog/frames.js'
+import { FrameResolver } from '../watchdog/frames.js'
+import { kOwnDir } from '../watchdog/own-dir.js'
 
 /** What debug mode saw between two heartbeats. */
 export interface DebugWindow {

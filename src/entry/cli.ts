@@ -1,29 +1,33 @@
-#!/usr/bin/env node
 // The `loopwatch` command: runs an app with loopwatch preloaded and prints
 // the top blockers when it ends. Exit code 2 for a usage error.
 import { readFileSync } from 'node:fs'
 import { kUsage, parseCliArgs } from '../cli/args.js'
 import { runWatched } from '../cli/run.js'
 
-const request = parseCliArgs(process.argv.slice(2))
-switch (request.kind) {
-  case 'help':
-    process.stdout.write(`${kUsage}\n`)
-    break
-  case 'version': {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-    process.stdout.write(`${pkg.version}\n`)
-    break
+async function main(): Promise<number> {
+  const request = parseCliArgs(process.argv.slice(2))
+  switch (request.kind) {
+    case 'help':
+      process.stdout.write(`${kUsage}\n`)
+      return 0
+    case 'version': {
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+      process.stdout.write(`${pkg.version}\n`)
+      return 0
+    }
+    case 'error':
+      process.stderr.write(`loopwatch: ${request.message}\n\n${kUsage}\n`)
+      return 2
+    case 'run':
+      return runWatched(request.command, request.options, {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        registerUrl: new URL('./register.js', import.meta.url).href,
+      })
   }
-  case 'error':
-    process.stderr.write(`loopwatch: ${request.message}\n\n${kUsage}\n`)
-    process.exitCode = 2
-    break
-  case 'run':
-    process.exitCode = await runWatched(request.command, request.options, {
-      stdout: (text) => process.stdout.write(text),
-      stderr: (text) => process.stderr.write(text),
-      registerUrl: new URL('./register.js', import.meta.url).href,
-    })
-    break
 }
+
+// Built as CommonJS with the library (no top-level await there).
+void main().then((code) => {
+  process.exitCode = code
+})

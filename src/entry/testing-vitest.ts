@@ -2,10 +2,12 @@
 // per test file: each run hooks that file. vitest's hooks are only reachable
 // through an import of 'vitest', hence this entry point.
 import { afterEach, beforeEach } from 'vitest'
-import { configureFromEnv } from '../testing/fail-on-block.js'
-import { mergeOptions, optionsFromEnv, validateTestingOptions, type FailOnBlockOptions } from '../testing/options.js'
-import { installVitest, vitestFile, type EachHooks } from '../testing/runners.js'
-import { tracker } from '../testing/tracker.js'
+// The CommonJS build's testing-host at run time (tsup.config.ts): one
+// instance with loopwatch/testing, never a copy.
+import {
+  configureFromEnv, installVitest, mergeOptions, optionsFromEnv, tracker, validateTestingOptions, vitestFile,
+  type EachHooks, type FailOnBlockOptions,
+} from './testing-host.js'
 
 const hooks = { beforeEach, afterEach } as unknown as EachHooks
 configureFromEnv()
@@ -28,4 +30,4 @@ export function failOnBlock(options?: FailOnBlockOptions): void {
   tracker().configure(resolved)
 }
 
-export { allowBlocking } from '../testing/fail-on-block.js'
+export { allowBlocking } from './testing-host.js'

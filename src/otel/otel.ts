@@ -10,7 +10,8 @@ import {
   blockAttributes, blockSummary, factsOf, kBlockEventName, kDurationBuckets, kDurationMetricName, metricAttributes,
 } from './attributes.js'
 import { interceptEnd, type Intercepted, type StallReader } from './span-end.js'
-import { FrameResolver, kOwnDir } from '../watchdog/frames.js'
+import { FrameResolver } from '../watchdog/frames.js'
+import { kOwnDir } from '../watchdog/own-dir.js'
 import type { WatcherExtension } from '../core/extension.js'
 
 const debug = createDebug('loopwatch:otel')

@@ -4,7 +4,8 @@ import { performance } from 'node:perf_hooks'
 import type { Span } from '@opentelemetry/api'
 import type { BlockFacts } from './attributes.js'
 import { captureRawStack } from '../watchdog/probe.js'
-import { kOwnDir, type RawFrame, type StackFrame } from '../watchdog/frames.js'
+import type { RawFrame, StackFrame } from '../watchdog/frames.js'
+import { kOwnDir } from '../watchdog/own-dir.js'
 
 /** Reads the stall in progress: epoch ms start, ms busy so far. */
 export type StallReader = () => { startTime: number; duration: number }
@@ -33,7 +34,7 @@ export interface InterceptOptions {
   done: (intercepted: Intercepted) => void
 }
 
-const kOwnDirSep = kOwnDir.endsWith(sep) ? kOwnDir : kOwnDir + sep
+const kOwnDirSep = kOwnDir === undefined ? undefined : kOwnDir.endsWith(sep) ? kOwnDir : kOwnDir + sep
 /** Two readings of one stall agree on its start to well within this (ms). */
 const kSameStallMs = 0.5
 
@@ -129,7 +130,7 @@ function withoutOwnFrames(raw: RawFrame[]): RawFrame[] {
   for (let i = 0; i < raw.length; i++) {
     const fileName = raw[i]?.[1] ?? ''
     const file = fileName.startsWith('file://') ? fileURLToPath(fileName) : fileName
-    if (file.startsWith(kOwnDirSep)) cut = i + 1
+    if (kOwnDirSep !== undefined && file.startsWith(kOwnDirSep)) cut = i + 1
     else if (file !== '') break
   }
   return raw.slice(cut)

@@ -3,13 +3,6 @@ import { SourceMap, type SourceMapPayload } from 'node:module'
 import { sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-/**
- * loopwatch's own directory: its frames there are internal. The built
- * package is one flat `dist/`; run from source (tests, through tsx) the
- * modules sit one folder down, in `src/<part>/`.
- */
-export const kOwnDir = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '.', import.meta.url))
-
 /** One frame of a captured stack, innermost first. */
 export interface StackFrame {
   /** `parseReport`, `Server.emit`, `async handle`, or `<anonymous>`. */
@@ -46,16 +39,17 @@ const kSourceMappingURL = /\/\/[#@] ?sourceMappingURL=([^\s'"]+)\s*$/
  */
 export class FrameResolver {
   readonly #maps = new Map<string, MappedFile | null>()
-  readonly #ownDir: string
+  readonly #ownDir: string | undefined
   readonly #packageMaps: boolean
 
   /**
-   * @param ownDir loopwatch's own directory: frames there are internal.
+   * @param ownDir loopwatch's own directory: frames there are internal
+   *   (`undefined` when bundled into an app: then none is).
    * @param packageMaps `false` leaves frames under `node_modules` unmapped:
    *   libraries ship the big maps, too slow to parse on the main thread.
    */
-  constructor(ownDir: string, { packageMaps = true }: { packageMaps?: boolean } = {}) {
-    this.#ownDir = ownDir.endsWith(sep) ? ownDir : ownDir + sep
+  constructor(ownDir: string | undefined, { packageMaps = true }: { packageMaps?: boolean } = {}) {
+    this.#ownDir = ownDir === undefined || ownDir.endsWith(sep) ? ownDir : ownDir + sep
     this.#packageMaps = packageMaps
   }
 
@@ -66,7 +60,7 @@ export class FrameResolver {
   #resolveFrame([functionName, fileName, line, column]: RawFrame): StackFrame {
     let file = fileName.startsWith('file://') ? safeFileURLToPath(fileName) : fileName
     // Judged on the file that ran: our own maps point into src/.
-    const own = file.startsWith(this.#ownDir)
+    const own = this.#ownDir !== undefined && file.startsWith(this.#ownDir)
     if (isPath(file) && (this.#packageMaps || packageOf(file) === undefined)) {
       const mapped = this.#mapped(file)?.map.findEntry(line - 1, column - 1)
       if (mapped !== undefined && 'originalSource' in mapped && mapped.originalSource) {

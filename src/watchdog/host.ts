@@ -4,6 +4,7 @@ import createDebug from 'debug'
 import { codes, warn } from '../core/errors.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
 import type { RawFrame } from './frames.js'
+import { kOwnDir } from './own-dir.js'
 import {
   SharedBeat, type Capture, type CaptureMessage, type ClientConfig, type ClientsMessage, type ReadyMessage,
   type SaturationMessage, type SaturationRequest, type WatchdogConfig,
@@ -61,6 +62,20 @@ interface Client {
   markReady: () => void
 }
 
+/** The build's watchdog code (tsup.config.ts); absent when run from source. */
+declare const __LOOPWATCH_WATCHDOG__: string | undefined
+
+/**
+ * What the watchdog worker runs: the build carries its code as a string, so
+ * an app bundled with loopwatch inside keeps it. Run from source (the unit
+ * tests), the built file.
+ */
+function watchdogScript(): { script: string | URL; eval: boolean } {
+  return typeof __LOOPWATCH_WATCHDOG__ === 'string'
+    ? { script: __LOOPWATCH_WATCHDOG__, eval: true }
+    : { script: new URL('../entry/watchdog-worker.ts', import.meta.url), eval: false }
+}
+
 /** Hosts whose worker runs: one 'exit' listener serves them all. */
 const liveHosts = new Set<WatchdogHost>()
 
@@ -107,8 +122,10 @@ class WatchdogHost {
     this.#probeId = installProbe(this.#probe)
     let worker: Worker
     try {
-      worker = new Worker(new URL('./watchdog-worker.js', import.meta.url), {
-        workerData: { buffer: this.#shared.buffer, probeId: this.#probeId } satisfies WatchdogConfig,
+      const { script, eval: isCode } = watchdogScript()
+      worker = new Worker(script, {
+        eval: isCode,
+        workerData: { buffer: this.#shared.buffer, probeId: this.#probeId, ownDir: kOwnDir } satisfies WatchdogConfig,
         // When loopwatch is preloaded (--import/--require, directly or through
         // NODE_OPTIONS), a worker inheriting those flags would load it again and
         // start a watchdog of its own, and so on without end.

@@ -145,6 +145,8 @@ export interface WatchdogConfig {
   buffer: SharedArrayBuffer
   /** The id of the probe the host installed (see probe.ts). */
   probeId: number
+  /** loopwatch's own directory (see own-dir.ts): the watchdog's code runs from a string and cannot tell. */
+  ownDir: string | undefined
 }
 
 /** What one watcher asks of the thread's watchdog. */

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import createDebug from 'debug'
 import { formatHang, formatHangRepeat } from '../report/format.js'
 import { probeExpression } from './probe.js'
-import { FrameResolver, kOwnDir, stackKey, type RawFrame, type StackFrame } from './frames.js'
+import { FrameResolver, stackKey, type RawFrame, type StackFrame } from './frames.js'
 import type { ProfileEntry } from '../core/events.js'
 import {
   SharedBeat, type CaptureMessage, type ClientsMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest,
@@ -21,7 +21,7 @@ const debug = createDebug('loopwatch:watchdog')
 let config: WatchdogConfig
 let shared: SharedBeat
 let probeSource: string
-const resolver = new FrameResolver(kOwnDir)
+let resolver: FrameResolver
 /** Past this many samples, sample only when a hang report is due, or a watcher's threshold. */
 const kMaxSamples = 100
 /**
@@ -392,6 +392,7 @@ export function runWatchdog(): void {
   config = workerData as WatchdogConfig
   shared = new SharedBeat(config.buffer)
   probeSource = probeExpression(config.probeId)
+  resolver = new FrameResolver(config.ownDir)
   parentPort?.on('message', (request: ClientsMessage | SaturationRequest) => {
     if (request.type === 'clients') {
       serve(request)
