@@ -46,7 +46,10 @@ function watchdogSource(): string {
   return file.text
 }
 
-const kShared: Options = { target: 'node20', shims: true, sourcemap: false }
+const kVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
+// No tsup shims: the one for `import.meta.url` reads `__filename`, which throws
+// in an app's ESM bundle; src/core/module-url.ts finds the URL itself.
+const kShared: Options = { target: 'node20', sourcemap: false, define: { __LOOPWATCH_VERSION__: JSON.stringify(kVersion) } }
 
 export default defineConfig([
   {
@@ -57,7 +60,9 @@ export default defineConfig([
     // the library per entry.
     splitting: true,
     dts: { entry: Object.fromEntries(Object.entries(kEntries).filter(([name]) => name !== 'cli' && name !== 'testing-host')) },
-    define: { __LOOPWATCH_WATCHDOG__: JSON.stringify(watchdogSource()) },
+    // `import.meta` does not exist in CommonJS: src/core/module-url.ts, its one
+    // reader, falls back to it only when run from source.
+    define: { ...kShared.define, __LOOPWATCH_WATCHDOG__: JSON.stringify(watchdogSource()), 'import.meta.url': 'undefined' },
     onSuccess: () => {
       writeEsmWrappers()
       return Promise.resolve()

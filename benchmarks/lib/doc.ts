@@ -20,6 +20,8 @@ interface TimedResult { title: string; unit: string; note?: string; rounds: unkn
 interface IdleResult { seconds: number; rounds: unknown[]; summary: Ratios; added: Partial<Record<Contender, Summary>> }
 interface CaptureSummary { blocks: number; blockMs: Summary; capturesPerBlock: Summary; firstCaptureStallMs?: Summary; laterCaptureStallMs?: Summary; stallPerBlockMs: Summary; cpuRatio: Summary; firstCaptureLatencyMs?: Summary; detected: number }
 interface CaptureResult { thresholdMs: number; blocksPerProcess: number; summary: Partial<Record<Contender, CaptureSummary>> }
+interface MemoryMode { rounds: unknown[]; added: Partial<Record<Contender, Summary>> }
+interface MemoryResult { idle: MemoryMode; block: MemoryMode }
 interface CorpusResult { repeat: number; scores: Score[]; rerun?: string[] }
 
 const ratio = (s: Summary | undefined, digits = 3) => fmtSummary(s, digits)
@@ -228,6 +230,7 @@ export function renderResults(): string {
   const asyncCalls = load<TimedResult>('overhead-async')?.result
   const cpu = load<TimedResult>('overhead-cpu')?.result
   const idle = load<IdleResult>('overhead-idle')?.result
+  const memory = load<MemoryResult>('overhead-memory')?.result
   const capture = load<CaptureResult>('capture-stall')?.result
   const corpus = load<CorpusResult>('corpus')?.result
   const soak = load<SoakResult>('soak') ?? load<SoakResult>('soak-short')
@@ -241,6 +244,7 @@ export function renderResults(): string {
     httpTargetRow(httpLong ?? http),
     `| 1e6 awaited async calls, time ratio | <= 1.02 | CPU time ${ratio(lw(asyncCalls?.summary)?.ratio)}; wall time ${ratio(asyncCalls?.wallSummary?.loopwatch?.ratio)} | ${verdict(lw(asyncCalls?.summary)?.ratio, 1.02, false)} (CPU); ${verdict(asyncCalls?.wallSummary?.loopwatch?.ratio, 1.02, false)} (wall) |`,
     `| idle process CPU | <= 5 ms/s | ${fmtSummary(idle?.summary.loopwatch?.value)} ms/s (no watcher: ${fmtSummary(idle?.summary.none?.value)} ms/s; added: ${fmtSummary(idle?.added.loopwatch)} ms/s) | ${verdict(idle?.summary.loopwatch?.value, 5, false)} |`,
+    `| resident memory added to an idle process (RSS) | <= 12 MB | ${fmtSummary(memory?.idle.added.loopwatch, 1)} MB; after a detected 300 ms block ${fmtSummary(memory?.block.added.loopwatch, 1)} MB; a bare worker thread (the floor of any watchdog thread) ${fmtSummary(memory?.idle.added['idle-thread'], 1)} MB; blocked-at ${fmtSummary(memory?.idle.added['blocked-at'], 1)} MB; Sentry-style watchdog ${fmtSummary(memory?.idle.added['sentry-native'], 1)} MB | ${verdict(memory?.idle.added.loopwatch, 12, false)} |`,
     `| stall added to a detected block by the capture | <= 2 ms | first capture of a block ${fmtSummary(cap?.firstCaptureStallMs)} ms; each later sample ${fmtSummary(cap?.laterCaptureStallMs)} ms; all samples of a ~${fmt(cap?.blockMs.median ?? Number.NaN, 0)} ms block ${fmtSummary(cap?.stallPerBlockMs)} ms (${fmt(cap?.capturesPerBlock.median ?? Number.NaN, 0)} samples); noise floor (no watcher, same measure) ${fmtSummary(capture?.summary.none?.firstCaptureStallMs)} ms | ${verdict(cap?.firstCaptureStallMs, 2, false)} (per capture) |`,
     `| block start to stack in hand, JS-bound block | <= threshold + 10 ms = ${threshold + 10} ms | ${fmtSummary(cap?.firstCaptureLatencyMs, 1)} ms (${cap?.detected ?? 0} blocks) | ${verdict(cap?.firstCaptureLatencyMs, threshold + 10, false)} |`,
   ]

@@ -1,7 +1,8 @@
-import { createRequire, syncBuiltinESMExports } from 'node:module'
+import { syncBuiltinESMExports } from 'node:module'
 import type { Clock } from '../core/clock.js'
 import { captureRawStack } from '../watchdog/probe.js'
 import type { RawFrame } from '../watchdog/frames.js'
+import { loopwatchRequire } from '../core/module-url.js'
 
 /** A synchronous call that took longer than the threshold, timed at its call site. */
 export interface SlowCall {
@@ -18,7 +19,6 @@ export interface SlowCall {
 type AnyFunction = (...args: unknown[]) => unknown
 type Owner = Record<string, unknown>
 
-const require = createRequire(import.meta.url)
 /** Modules whose `*Sync` functions are wrapped. */
 const kSyncModules = ['fs', 'zlib', 'crypto', 'child_process'] as const
 
@@ -56,7 +56,7 @@ export class SyncCallTimer {
       })
     }
     for (const name of kSyncModules) {
-      const module = require(`node:${name}`) as Owner
+      const module = loopwatchRequire()(`node:${name}`) as Owner
       for (const key of Object.keys(module)) {
         if (key.endsWith('Sync')) wrap(module, key, key, `node:${name}`)
       }

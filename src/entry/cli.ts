@@ -3,6 +3,10 @@
 import { readFileSync } from 'node:fs'
 import { kUsage, parseCliArgs } from '../cli/args.js'
 import { runWatched } from '../cli/run.js'
+import { kModuleUrl } from '../core/module-url.js'
+
+// The CLI runs from the package, never from a bundle.
+const kOwnUrl = kModuleUrl ?? ''
 
 async function main(): Promise<number> {
   const request = parseCliArgs(process.argv.slice(2))
@@ -11,7 +15,7 @@ async function main(): Promise<number> {
       process.stdout.write(`${kUsage}\n`)
       return 0
     case 'version': {
-      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', kOwnUrl), 'utf8')) as { version: string }
       process.stdout.write(`${pkg.version}\n`)
       return 0
     }
@@ -22,7 +26,7 @@ async function main(): Promise<number> {
       return runWatched(request.command, request.options, {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
-        registerUrl: new URL('./register.js', import.meta.url).href,
+        registerUrl: new URL('./register.js', kOwnUrl).href,
       })
   }
 }

@@ -4,7 +4,7 @@
 // default is used.
 import { isMainThread } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
-import createDebug from 'debug'
+import { createDebug } from '../core/debug-log.js'
 import { isStartupBlock } from '../report/culprit.js'
 import { readEnv } from '../core/env.js'
 import { EventsWriter, openEventsFile } from '../report/events-file.js'

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { Attributes, Context, Histogram, Meter, MeterProvider, Span, TracerProvider } from '@opentelemetry/api'
 import type { LoggerProvider } from '@opentelemetry/api-logs'
-import createDebug from 'debug'
+import { createDebug } from '../core/debug-log.js'
 import { codes, warn } from '../core/errors.js'
 import type { BlockEvent } from '../core/events.js'
 import type { OtelOptions, ResolvedOptions } from '../core/options.js'

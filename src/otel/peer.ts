@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module'
 import type * as Api from '@opentelemetry/api'
 import type * as ApiLogs from '@opentelemetry/api-logs'
 import { codes, withCode } from '../core/errors.js'
+import { loopwatchRequire } from '../core/module-url.js'
 
 /** The OpenTelemetry API packages, loaded on demand. */
 export interface OtelPeers {
@@ -12,9 +12,7 @@ export interface OtelPeers {
   version: string | undefined
 }
 
-// watchLoop() is synchronous, so the optional peers are required, not
-// imported; tsup's `shims` gives the CJS build an `import.meta.url`.
-const require = createRequire(import.meta.url)
+// watchLoop() is synchronous, so the optional peers are required, not imported.
 
 /**
  * Loads `@opentelemetry/api` (and `@opentelemetry/api-logs` when `logs` is
@@ -33,7 +31,7 @@ export function loadOtelPeers(logs: boolean): OtelPeers {
 
 function requirePeer(name: string, option: string, hint: string): unknown {
   try {
-    return require(name)
+    return loopwatchRequire()(name)
   } catch (error) {
     const missing = (error as { code?: unknown } | null)?.code === 'MODULE_NOT_FOUND' &&
       (error as Error).message.includes(`'${name}'`)
@@ -44,10 +42,14 @@ function requirePeer(name: string, option: string, hint: string): unknown {
   }
 }
 
+/** The build's version (tsup.config.ts); absent when run from source. */
+declare const __LOOPWATCH_VERSION__: string | undefined
+
 function ownVersion(): string | undefined {
   try {
-    // dist/index.js and src/otel-peer.ts both sit one level below package.json.
-    return (require('../../package.json') as { version?: string }).version
+    // The build's version (tsup.config.ts); from source, package.json's.
+    if (typeof __LOOPWATCH_VERSION__ === 'string') return __LOOPWATCH_VERSION__
+    return (loopwatchRequire()('../../package.json') as { version?: string }).version
   } catch {
     return undefined
   }

@@ -1,6 +1,7 @@
 import type { Module } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { kModuleUrl } from '../core/module-url.js'
 type ModuleBuiltin = { createRequire: (path: string) => NodeJS.Require }
 /** The main realm's `process`: `getBuiltinModule` is Node >= 20.16. */
 interface HostProcess {
@@ -60,7 +61,8 @@ function loadHost(): object | null {
     const mainModule = hostProcess.mainModule
     const createRequire = builtin?.createRequire ?? (mainModule?.constructor as ModuleBuiltin | undefined)?.createRequire
     if (createRequire === undefined) return null
-    const file = fileURLToPath(import.meta.url)
+    if (kModuleUrl === undefined) return null
+    const file = fileURLToPath(kModuleUrl)
     return createRequire(file)(join(dirname(file), 'testing-host.cjs')) as object
   } catch {
     // Not running from the build: keep to this realm.

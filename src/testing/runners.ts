@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module'
 import { blockedError } from './report.js'
 import { tracker, type TestWindow } from './tracker.js'
+import { loopwatchRequire } from '../core/module-url.js'
 
 /** The test runners `failOnBlock()` hooks into. */
 export type RunnerName = 'node' | 'vitest' | 'jest' | 'mocha'
@@ -45,7 +45,7 @@ export function installNode(): void {
   const t = tracker()
   if (t.installed.has('node') || !runsNodeTests(process.env, process.execArgv)) return
   t.installed.add('node')
-  const nodeTest = createRequire(import.meta.url)('node:test') as EachHooks
+  const nodeTest = loopwatchRequire()('node:test') as EachHooks
   const windows = new WeakMap<object, TestWindow>()
   nodeTest.beforeEach(async (context: object) => {
     await tracker().ready()

@@ -1,9 +1,9 @@
-import { join, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { sep } from 'node:path'
 import { isRegExp } from 'node:util/types'
 import type { BlockEvent, ProfileEntry } from '../core/events.js'
 import { stackKey, type StackFrame } from '../watchdog/frames.js'
 import type { AllowRule, Limits } from './options.js'
+import { kOwnDir } from '../watchdog/own-dir.js'
 
 /** Why a test failed: the blocks that broke its limits. */
 export interface Verdict {
@@ -60,8 +60,7 @@ export function countedMs(block: BlockEvent, partlyAllowed: Verdict['partlyAllow
 /** npm packages whose frames are the test runner's own machinery. */
 export const kRunnerPackages = new Set(['mocha', 'jest-circus', 'jest-runner', 'jest-runtime', '@vitest/runner', 'vitest', 'tinypool'])
 /** loopwatch's own files (mocha's test wrapper runs under the test's code), source-mapped or not. */
-const kOwnRoot = fileURLToPath(new URL('..', import.meta.url))
-const kOwnDirs = [join(kOwnRoot, 'dist') + sep, join(kOwnRoot, 'src') + sep]
+const kOwnDirs = kOwnDir === undefined ? [] : [kOwnDir.endsWith(sep) ? kOwnDir : kOwnDir + sep]
 
 /** A frame of the test runner's (node:test's internals, a runner's package) or loopwatch's. */
 export function isMachineryFrame(frame: StackFrame): boolean {

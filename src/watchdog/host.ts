@@ -1,10 +1,11 @@
 import { clearTimeout, setTimeout } from 'node:timers'
 import { Worker } from 'node:worker_threads'
-import createDebug from 'debug'
+import { createDebug } from '../core/debug-log.js'
 import { codes, warn } from '../core/errors.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
 import type { RawFrame } from './frames.js'
 import { kOwnDir } from './own-dir.js'
+import { kModuleUrl } from '../core/module-url.js'
 import {
   SharedBeat, type Capture, type CaptureMessage, type ClientConfig, type ClientsMessage, type ReadyMessage,
   type SaturationMessage, type SaturationRequest, type WatchdogConfig,
@@ -73,7 +74,7 @@ declare const __LOOPWATCH_WATCHDOG__: string | undefined
 function watchdogScript(): { script: string | URL; eval: boolean } {
   return typeof __LOOPWATCH_WATCHDOG__ === 'string'
     ? { script: __LOOPWATCH_WATCHDOG__, eval: true }
-    : { script: new URL('../entry/watchdog-worker.ts', import.meta.url), eval: false }
+    : { script: new URL('../entry/watchdog-worker.ts', kModuleUrl), eval: false }
 }
 
 /** Hosts whose worker runs: one 'exit' listener serves them all. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { kModuleUrl } from '../core/module-url.js'
 
 /**
  * loopwatch's own directory, whose frames are internal: the package's
@@ -12,14 +13,8 @@ import { fileURLToPath } from 'node:url'
 export const kOwnDir: string | undefined = findOwnDir()
 
 function findOwnDir(): string | undefined {
-  let url: string
-  try {
-    url = import.meta.url
-  } catch {
-    // tsup's CommonJS shim reads `__filename`, which an ESM bundle lacks.
-    return undefined
-  }
-  if (typeof url !== 'string' || !url.startsWith('file:')) return undefined
+  const url = kModuleUrl
+  if (url === undefined || !url.startsWith('file:')) return undefined
   const fromSource = url.endsWith('.ts')
   const dir = fileURLToPath(new URL(fromSource ? '..' : '.', url))
   if (fromSource) return dir

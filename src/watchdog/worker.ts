@@ -5,7 +5,7 @@
 import { writeSync } from 'node:fs'
 import { Session, type Profiler } from 'node:inspector'
 import { parentPort, workerData } from 'node:worker_threads'
-import createDebug from 'debug'
+import { createDebug } from '../core/debug-log.js'
 import { formatHang, formatHangRepeat } from '../report/format.js'
 import { probeExpression } from './probe.js'
 import { FrameResolver, stackKey, type RawFrame, type StackFrame } from './frames.js'
