@@ -17,6 +17,11 @@ export const codes = {
    * added, and neither `otel.spans` nor `otel.logs` is on to record it. Warned once.
    */
   otelSpanEnded: 'LOOPWATCH_OTEL_SPAN_ENDED',
+  /**
+   * The permission model does not allow the inspector (Node >= 24:
+   * `--allow-inspector`): blocks and hangs are reported without stacks. Warned once.
+   */
+  noInspector: 'LOOPWATCH_NO_INSPECTOR',
   /** A `LOOPWATCH_*` environment variable has a bad value; `loopwatch/register` used the default. */
   invalidEnv: 'LOOPWATCH_INVALID_ENV',
 } as const

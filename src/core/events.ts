@@ -95,4 +95,9 @@ export interface LoopStats {
   delay: DelayStats
   /** Event-loop utilization (0..1) since the previous `stats()` call. */
   utilization: number
+  /**
+   * Reports that could not be written to stderr since the watcher started
+   * (stderr closed, or a pipe whose reader is gone): dropped, never thrown.
+   */
+  droppedReports: number
 }

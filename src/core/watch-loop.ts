@@ -357,6 +357,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       longest: this.#longestMs,
       delay,
       utilization: elu.utilization,
+      droppedReports: this.#logger.dropped(),
     }
   }
 

@@ -1,6 +1,6 @@
 import { createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, type AsyncHook, type HookCallbacks } from 'node:async_hooks'
 import type { Clock } from '../core/clock.js'
-import { rawFramesOf } from '../watchdog/probe.js'
+import { rawFramesOf, setErrorProperty } from '../watchdog/probe.js'
 import type { FrameResolver, StackFrame } from '../watchdog/frames.js'
 
 /** A callback the async hook timed, or the probe caught running. */
@@ -154,10 +154,11 @@ export class CallbackTimer {
     if (this.#budget <= 0 || (type === 'PROMISE' && executionAsyncResource() instanceof Promise)) return
     this.#budget--
     const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = kScheduleFrames
+    // A frozen Error keeps its limit (an async hook must never throw).
+    const raised = setErrorProperty('stackTraceLimit', kScheduleFrames)
     const scheduled: Scheduled = { type, triggerAsyncId: trigger, holder: {} }
     Error.captureStackTrace(scheduled.holder)
-    Error.stackTraceLimit = limit
+    if (raised) setErrorProperty('stackTraceLimit', limit)
     this.#byResource.set(resource, scheduled)
     if (type !== 'PROMISE') {
       this.#byId.set(asyncId, scheduled)

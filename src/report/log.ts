@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { culpritLabel, culpritOf } from './culprit.js'
 import { codes, warn } from '../core/errors.js'
@@ -14,6 +15,22 @@ export interface BlockLogger {
   flush(): void
   /** Any other report (saturation, already one per episode), where the `log` option says. */
   write(report: string): void
+  /** Reports that could not be written to stderr (closed, or a pipe whose reader is gone). */
+  dropped(): number
+}
+
+/**
+ * Writes one report to stderr synchronously, never throwing: `process.stderr`
+ * raises a broken pipe (`EPIPE`, `2>&1 | head -1`, a dead log shipper) as an
+ * 'error' event, which would crash the host. Returns false when dropped.
+ */
+export function writeStderr(text: string): boolean {
+  try {
+    writeSync(2, text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** What the logger needs from the outside world; unit tests pass fakes. */
@@ -63,8 +80,13 @@ const kRealDeps: LoggerDeps = {
  * exit. Only the log is limited: events and stats see every block.
  */
 export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps = kRealDeps): BlockLogger {
-  if (log === false) return { log: () => undefined, flush: () => undefined, write: () => undefined }
-  const write = log === true ? (text: string) => process.stderr.write(`${text}\n`) : log
+  if (log === false) return { log: () => undefined, flush: () => undefined, write: () => undefined, dropped: () => 0 }
+  let dropped = 0
+  const write = log === true
+    ? (text: string) => {
+      if (!writeStderr(`${text}\n`)) dropped++
+    }
+    : log
   const windows = new Map<string, Window>()
   let cancelTimer: (() => void) | undefined
   let removeExit: (() => void) | undefined
@@ -107,6 +129,7 @@ export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps 
 
   return {
     write: safeWrite,
+    dropped: () => dropped,
     log(event) {
       const nowMs = deps.now()
       const culprit = culpritOf(event.stack)

@@ -114,24 +114,32 @@ class WatchdogHost {
   /** The saturation sampling under way, shared by the watchers that ask during it. */
   #sampling: Promise<SaturationMessage | undefined> | undefined
   readonly #probeId: number
-  /** The stall whose end the probe is waiting for (see `#probe`). */
-  #sealing = -1
+  /** The probe's sealing microtask is queued (see `#probe`). */
+  #sealQueued = false
   #worker: Worker | undefined
 
   constructor() {
     this.#shared.beat()
     this.#probeId = installProbe(this.#probe)
+    const inspector = inspectorAllowed()
+    if (!inspector) {
+      warn('loopwatch: the permission model does not allow the inspector, so blocks and hangs are reported without stacks; '
+        + 'allow it (Node >= 24: --allow-inspector) for stacks', codes.noInspector, true)
+    }
     let worker: Worker
     try {
       const { script, eval: isCode } = watchdogScript()
       worker = new Worker(script, {
         eval: isCode,
-        workerData: { buffer: this.#shared.buffer, probeId: this.#probeId, ownDir: kOwnDir } satisfies WatchdogConfig,
+        workerData: { buffer: this.#shared.buffer, probeId: this.#probeId, ownDir: kOwnDir, inspector } satisfies WatchdogConfig,
         // When loopwatch is preloaded (--import/--require, directly or through
         // NODE_OPTIONS), a worker inheriting those flags would load it again and
         // start a watchdog of its own, and so on without end.
         execArgv: [],
-        env: { ...process.env, NODE_OPTIONS: cleanNodeOptions(process.env['NODE_OPTIONS']) },
+        // No NODE_OPTIONS at all: a worker refuses per-process options there
+        // (--openssl-legacy-provider, --use-openssl-ca, --title...:
+        // ERR_WORKER_INVALID_EXEC_ARGV), and the watchdog needs none.
+        env: workerEnv(),
         name: 'loopwatch watchdog',
       })
     } catch (error) {
@@ -172,14 +180,16 @@ class WatchdogHost {
     const frames = captureRawStack(this.#probe)
     // No JavaScript below: the probe ran between callbacks, within the stall.
     if (frames.length === 0) return frames
-    if (this.#sealing !== seq) {
-      this.#sealing = seq
+    if (!this.#sealQueued && !this.#shared.sealed(seq)) {
+      this.#sealQueued = true
       // Runs as soon as the blocked callback returns, before any other
-      // callback: ends the stall as a heartbeat would, so sampling stops
-      // there and no later sample lands in unrelated code that runs before
-      // the next heartbeat.
+      // callback: sampling stops there, so no later sample lands in unrelated
+      // code that runs before the next heartbeat. Not a heartbeat: in an
+      // endless microtask chain it runs while the loop is still stuck, and
+      // the watchdog, seeing no heartbeat follow, samples on.
       queueMicrotask(() => {
-        if (this.#shared.seq() === seq) this.#shared.beat()
+        this.#sealQueued = false
+        if (this.#shared.seq() === seq) this.#shared.seal(seq)
       })
     }
     for (const client of this.#clients.values()) {
@@ -327,19 +337,23 @@ class WatchdogHost {
   }
 }
 
-/** NODE_OPTIONS without the preload flags (`--import`, `--require`, `-r`, `--loader`). */
-export function cleanNodeOptions(value: string | undefined): string {
-  if (!value) return ''
-  const tokens = value.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? []
-  const kept: string[] = []
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] ?? ''
-    if (/^(--import|--require|-r|--loader|--experimental-loader)$/.test(token)) {
-      i++
-      continue
-    }
-    if (/^(--import|--require|--loader|--experimental-loader)=/.test(token)) continue
-    kept.push(token)
+/** The watchdog's environment: the process's, without `NODE_OPTIONS` (see the constructor). */
+function workerEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env }
+  delete env['NODE_OPTIONS']
+  return env
+}
+
+/**
+ * Whether this process may connect an inspector session: always, unless the
+ * permission model is on without the inspector permission (Node 20 and 22
+ * never grant it; Node >= 24 with `--allow-inspector`).
+ */
+export function inspectorAllowed(): boolean {
+  try {
+    const permission = (process as { permission?: { has: (scope: string) => boolean } }).permission
+    return permission === undefined || permission.has('inspector')
+  } catch {
+    return false
   }
-  return kept.join(' ')
 }

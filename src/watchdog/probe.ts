@@ -59,36 +59,70 @@ export function probeExpression(id: number): string {
 export function captureRawStack(below: (...args: never[]) => unknown): RawFrame[] {
   const limit = Error.stackTraceLimit
   const holder = {}
+  // A frozen Error (SES lockdown(), --frozen-intrinsics, Object.freeze(Error))
+  // keeps its limit: the stack is shorter, never missing.
+  const raised = setErrorProperty('stackTraceLimit', kMaxFrames)
   try {
-    Error.stackTraceLimit = kMaxFrames
     Error.captureStackTrace(holder, below)
   } finally {
-    Error.stackTraceLimit = limit
+    if (raised) setErrorProperty('stackTraceLimit', limit)
   }
   return rawFramesOf(holder)
+}
+
+/** Sets a property of `Error` if the realm allows it (a frozen one throws, or ignores it). */
+export function setErrorProperty(key: 'stackTraceLimit' | 'prepareStackTrace', value: unknown): boolean {
+  try {
+    ;(Error as unknown as Record<string, unknown>)[key] = value
+    return (Error as unknown as Record<string, unknown>)[key] === value
+  } catch {
+    return false
+  }
 }
 
 /**
  * Reads the stack of an object `Error.captureStackTrace` filled earlier,
  * as raw frames. V8 formats `stack` on its first read, with the
- * `Error.prepareStackTrace` in force then: read it with ours.
+ * `Error.prepareStackTrace` in force then: read it with ours, or, where
+ * `Error` is frozen, parse the text V8 (or the realm's own formatter) wrote.
  */
 export function rawFramesOf(holder: { stack?: unknown }): RawFrame[] {
   // Saved to be put back as it was, never called here.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const prepareStackTrace = Error.prepareStackTrace
   let sites: unknown
+  if (!setErrorProperty('prepareStackTrace', kCallSites)) return parseStackText(holder.stack)
   try {
-    Error.prepareStackTrace = (_error, callSites) => callSites
     sites = holder.stack
   } finally {
-    Error.prepareStackTrace = prepareStackTrace
+    setErrorProperty('prepareStackTrace', prepareStackTrace)
   }
   if (!Array.isArray(sites)) return []
   const frames: RawFrame[] = []
   for (const site of sites as NodeJS.CallSite[]) {
     if (site.getScriptNameOrSourceURL() === kProbeSourceURL) continue
     frames.push([nameOf(site), site.getFileName() ?? '', site.getLineNumber() ?? 0, site.getColumnNumber() ?? 0])
+  }
+  return frames
+}
+
+const kCallSites = (_error: Error, callSites: NodeJS.CallSite[]): NodeJS.CallSite[] => callSites
+
+/** `    at name (file:line:col)`, `    at file:line:col`, `    at name (native)`. */
+const kFrameLine = /^\s*at (?:(.+?) \((.*?)(?::(\d+):(\d+))?\)|(.*?):(\d+):(\d+))$/
+
+/** V8's default stack text as raw frames (the first line is the message: none here). */
+export function parseStackText(stack: unknown): RawFrame[] {
+  if (typeof stack !== 'string') return []
+  const frames: RawFrame[] = []
+  for (const line of stack.split('\n')) {
+    const match = kFrameLine.exec(line)
+    if (match === null) continue
+    const [, name, file, lineNo, column, bareFile, bareLine, bareColumn] = match
+    const path = file ?? bareFile ?? ''
+    if (path.includes(kProbeSourceURL)) continue
+    const native = path === 'native' || path === '<anonymous>'
+    frames.push([(name ?? '<anonymous>').replace(/ \[as [^\]]+\]$/, ''), native ? '' : path, Number(lineNo ?? bareLine ?? 0), Number(column ?? bareColumn ?? 0)])
   }
   return frames
 }

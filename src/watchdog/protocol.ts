@@ -8,6 +8,7 @@ import type { StackFrame } from './frames.js'
 //   Int32  [3]  the sequence the watchdog's next probe is for
 //   BigInt [2]  hrtime (ns) of the last heartbeat
 //   Int32  [6]  1 when the host has posted the watchdog a message
+//   Int32  [7]  seq + 1 once the probed callback of stall `seq` has returned (0: not yet)
 //   BigInt [4]  hrtime (ns) at which the probe last began to run
 const kSeq = 0
 const kConnected = 1
@@ -28,6 +29,7 @@ export class SharedBeat {
   readonly #i32: Int32Array
   readonly #time: BigInt64Array
   readonly #mail: Int32Array
+  readonly #sealed: Int32Array
   readonly #probeStart: BigInt64Array
 
   constructor(buffer = new SharedArrayBuffer(kBytes)) {
@@ -35,6 +37,7 @@ export class SharedBeat {
     this.#i32 = new Int32Array(buffer, 0, 4)
     this.#time = new BigInt64Array(buffer, 16, 1)
     this.#mail = new Int32Array(buffer, 24, 1)
+    this.#sealed = new Int32Array(buffer, 28, 1)
     this.#probeStart = new BigInt64Array(buffer, 32, 1)
   }
 
@@ -76,6 +79,35 @@ export class SharedBeat {
     // Wakes a watchdog that is sampling a block, so it stops at once.
     Atomics.notify(this.#i32, kSeq)
     return ended
+  }
+
+  /**
+   * Main thread, in a microtask the probe queued: the callback the probe
+   * landed in has returned. Not a heartbeat (only the event loop's turns
+   * beat): in an endless microtask chain this runs while the loop is still
+   * stuck, and the watchdog must keep the stall open.
+   */
+  seal(seq: number): void {
+    Atomics.store(this.#sealed, 0, seq + 1)
+    Atomics.notify(this.#sealed, 0)
+  }
+
+  /** Whether the probed callback of stall `seq` has returned (see {@link seal}). */
+  sealed(seq: number): boolean {
+    return Atomics.load(this.#sealed, 0) === seq + 1
+  }
+
+  /** Watchdog: the stall went on after its seal; the next probe seals it again. */
+  unseal(): void {
+    Atomics.store(this.#sealed, 0, 0)
+  }
+
+  /** Watchdog: resolves once stall `seq` is sealed (never keeps the thread alive). */
+  async whenSealed(seq: number): Promise<void> {
+    for (let value = Atomics.load(this.#sealed, 0); value !== seq + 1; value = Atomics.load(this.#sealed, 0)) {
+      const wait = Atomics.waitAsync(this.#sealed, 0, value)
+      if (wait.async) await wait.value
+    }
   }
 
   seq(): number {
@@ -147,6 +179,12 @@ export interface WatchdogConfig {
   probeId: number
   /** loopwatch's own directory (see own-dir.ts): the watchdog's code runs from a string and cannot tell. */
   ownDir: string | undefined
+  /**
+   * The permission model allows the inspector. Without it the watchdog never
+   * connects a session (Node aborts the whole process in
+   * `Agent::ConnectToMainThread` if it tries) and reports hangs without stacks.
+   */
+  inspector: boolean
 }
 
 /** What one watcher asks of the thread's watchdog. */

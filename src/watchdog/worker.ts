@@ -25,12 +25,6 @@ let resolver: FrameResolver
 /** Past this many samples, sample only when a hang report is due, or a watcher's threshold. */
 const kMaxSamples = 100
 /**
- * Probes in a row that may find no JavaScript running before sampling of a
- * stall ends. One that lands between two callbacks of the stall (Node's own
- * work between them) finds none, while the block may be the next callback.
- */
-const kMaxIdleProbes = 3
-/**
  * A probe that waits longer than this to run found the main thread unable to
  * run JavaScript (a GC pause or a native call): JavaScript-bound code runs it
  * within a fraction of a millisecond, at its next interrupt check.
@@ -38,6 +32,7 @@ const kMaxIdleProbes = 3
 const kUnresponsiveMs = 2
 const kTimedOut = Symbol('timed out')
 const kEnded = Symbol('stall ended')
+const kSealed = Symbol('probed callback returned')
 
 type Client = ClientsMessage['clients'][number]
 /** The watchers served now; none until the host's first message. */
@@ -121,6 +116,17 @@ async function sample(seq: number): Promise<void> {
   const session = connect()
   // Settles when a beat ends the stall, or when the main thread exits.
   const ended = shared.ended(seq).then((): typeof kEnded => kEnded)
+  // The probed callback returned (the probe's microtask ran). Usually the
+  // heartbeat follows within a heartbeat period; if none comes within a
+  // threshold, the loop is still stuck (an endless microtask chain, or more
+  // long callbacks in this turn) and sampling goes on.
+  let sealed = shared.whenSealed(seq).then((): typeof kSealed => kSealed)
+  const onSealed = async (): Promise<boolean> => {
+    if ((await withTimeout([ended], Math.min(thresholdMs, Math.max(1, nextHangMs() - elapsedMs())))) === kEnded) return true
+    shared.unseal()
+    sealed = shared.whenSealed(seq).then((): typeof kSealed => kSealed)
+    return false
+  }
   debug('stall of seq %d: sampling', seq)
 
   const profile = new Map<string, ProfileEntry>()
@@ -136,7 +142,6 @@ async function sample(seq: number): Promise<void> {
   const thresholds = [...new Set(clients.map((client) => client.thresholdMs))].sort((a, b) => a - b)
   const nextThresholdMs = (): number => thresholds.find((ms) => ms > elapsedMs()) ?? Number.POSITIVE_INFINITY
   let pending: Promise<RawFrame[] | null> | undefined
-  let idleProbes = 0
   let pendingSinceMs = 0
   /** When probes waited to run: [from, to] in hrtime ms. */
   const unresponsive: [number, number][] = []
@@ -162,22 +167,33 @@ async function sample(seq: number): Promise<void> {
         pendingSinceMs = hrtimeMs()
         pending = evaluate(session, seq)
       }
-      const raw = await withTimeout<RawFrame[] | null | typeof kEnded>([pending, ended], nextHangMs() - elapsedMs())
+      const raw = await withTimeout<RawFrame[] | null | typeof kEnded | typeof kSealed>([pending, ended, sealed], nextHangMs() - elapsedMs())
       if (raw === kEnded) {
         waited(false)
         break
+      }
+      if (raw === kSealed) {
+        if (await onSealed()) {
+          waited(false)
+          break
+        }
+        continue
       }
       if (raw !== kTimedOut) {
         waited(true)
         pending = undefined
         if (raw === null) break
-        if (raw.length === 0) {
-          if (++idleProbes >= kMaxIdleProbes) break
-        } else {
-          idleProbes = 0
-          latest = resolver.resolve(raw)
+        // A probe that finds no JavaScript landed between two callbacks of
+        // the stall, or between the reactions of a microtask storm (`for (;;)
+        // await null` has none of its own frames there): the stall goes on
+        // until a heartbeat ends it, so sampling does too.
+        if (raw.length > 0) {
+          const stack = resolver.resolve(raw)
           samples++
-          addSample(profile, latest)
+          addSample(profile, stack)
+          // Hang reports name the app's code: a sample of Node's internals
+          // alone (between microtasks) does not replace one that had it.
+          if (latest === undefined || stack.some((frame) => !frame.internal) || !latest.some((frame) => !frame.internal)) latest = stack
         }
       }
       for (const h of hangs) {
@@ -187,7 +203,7 @@ async function sample(seq: number): Promise<void> {
         const { thresholdMs: threshold, hangTimeoutMs, writeHangs, eventsFile } = h.client
         const key = latest && stackKey(latest)
         const same = key !== undefined && key === h.lastKey
-        if (writeHangs) writeSync(2, `${same ? formatHangRepeat(nowMs) : formatHang(nowMs, threshold, latest)}\n`)
+        if (writeHangs) writeStderr(`${same ? formatHangRepeat(nowMs) : formatHang(nowMs, threshold, latest)}\n`)
         const eventsFd = eventsFile === undefined ? undefined : eventsFds.get(eventsFile)
         if (eventsFd !== undefined) writeHangRecord(eventsFd, nowMs, threshold, latest)
         h.lastKey = key
@@ -199,7 +215,9 @@ async function sample(seq: number): Promise<void> {
       if (pending) continue
       const untilDueMs = Math.min(nextHangMs(), nextThresholdMs()) - elapsedMs()
       const pauseMs = samples < kMaxSamples ? Math.min(sampleIntervalMs, untilDueMs) : untilDueMs
-      if ((await withTimeout([ended], Math.max(1, pauseMs))) === kEnded) break
+      const paused = await withTimeout<typeof kEnded | typeof kSealed>([ended, sealed], Math.max(1, pauseMs))
+      if (paused === kEnded) break
+      if (paused === kSealed && await onSealed()) break
     }
   } finally {
     disconnect(session)
@@ -217,18 +235,32 @@ async function sample(seq: number): Promise<void> {
   parentPort?.postMessage(message)
 }
 
+/** Writes a hang report; a closed or broken stderr drops it (the host's own reports count theirs). */
+function writeStderr(text: string): void {
+  try {
+    writeSync(2, text)
+  } catch {
+    debug('a hang report could not be written to stderr')
+  }
+}
+
 function hrtimeMs(): number {
   return Number(process.hrtime.bigint()) / 1e6
 }
 
-function connect(): Session {
+/** A probe that never runs: without the inspector there is no way to the main thread. */
+const kNever = new Promise<never>(() => undefined)
+
+function connect(): Session | undefined {
+  if (!config.inspector) return undefined
   const session = new Session()
   shared.setConnected(true)
   session.connectToMainThread()
   return session
 }
 
-function disconnect(session: Session): void {
+function disconnect(session: Session | undefined): void {
+  if (session === undefined) return
   session.disconnect()
   shared.setConnected(false)
 }
@@ -244,6 +276,10 @@ function disconnect(session: Session): void {
  */
 async function sampleSaturation({ id, durationMs, intervalMs }: SaturationRequest): Promise<void> {
   const session = connect()
+  if (session === undefined) {
+    parentPort?.postMessage({ type: 'saturation', id, samples: 0, profile: [] } satisfies SaturationMessage)
+    return
+  }
   const exiting = shared.exiting().then((): typeof kEnded => kEnded)
   let profile: ProfileEntry[] = []
   try {
@@ -358,7 +394,9 @@ function sortedProfile(profile: Map<string, ProfileEntry>): ProfileEntry[] {
  * Runs the probe on the main thread: the raw stack, empty when no
  * JavaScript was running; `null` when the stall is already over.
  */
-function evaluate(session: Session, seq: number): Promise<RawFrame[] | null> {
+function evaluate(session: Session | undefined, seq: number): Promise<RawFrame[] | null> {
+  // Hang reports still go out on their schedule, without a stack.
+  if (session === undefined) return kNever
   shared.setProbeSeq(seq)
   return new Promise((resolve) => {
     session.post('Runtime.evaluate', { expression: probeSource, returnByValue: true, silent: true },
