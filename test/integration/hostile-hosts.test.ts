@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { test } from 'node:test'
+import { fixture, fixturesDir, runFixture, type FixtureResult } from '../helpers/run-fixture.js'
+
+// Environments that are hostile but ordinary: loopwatch must neither crash
+// them nor go blind in them without saying so.
+const kMajor = Number(process.versions.node.split('.')[0])
+const kPermission = kMajor >= 22 ? '--permission' : '--experimental-permission'
+
+function theBlock(result: FixtureResult) {
+  const event = result.events.find((candidate) => candidate.duration >= 250)
+  assert.ok(event, `no block of about 300 ms:\n${result.stdout}\n${result.stderr}`)
+  return event
+}
+
+function assertAppStack(result: FixtureResult): void {
+  const culprit = theBlock(result).stack.find((frame) => !frame.internal)
+  assert.equal(culprit?.functionName, 'blockInHostileHost', JSON.stringify(theBlock(result).stack))
+}
+
+test('permission model with workers but no inspector: no abort; blocks and hangs reported without stacks, with one warning', async () => {
+  const result = await runFixture(fixture('hostile-block.mjs'), [], { nodeArgs: [kPermission, '--allow-fs-read=*', '--allow-worker'] })
+  assert.equal(result.signal, null, result.stderr)
+  assert.equal(result.code, 0, result.stderr)
+  assert.equal(theBlock(result).stack.length, 0)
+  assert.equal(result.stderr.match(/LOOPWATCH_NO_INSPECTOR/g)?.length, 1, result.stderr)
+  // The hang report still comes from the watchdog thread.
+  assert.match(result.stderr, /event loop blocked for \d+ ms so far and still running/)
+})
+
+test('permission model without --allow-worker: no crash, blocks measured, the reason in a warning', async () => {
+  const result = await runFixture(fixture('hostile-block.mjs'), [], { nodeArgs: [kPermission, '--allow-fs-read=*'] })
+  assert.equal(result.code, 0, result.stderr)
+  theBlock(result)
+  assert.match(result.stderr, /LOOPWATCH_WATCHDOG_FAILED/)
+})
+
+test('permission model with the inspector allowed (Node >= 24: --allow-inspector; before, it cannot be): stacks', async () => {
+  const flags = kMajor >= 24 ? ['--permission', '--allow-fs-read=*', '--allow-worker', '--allow-inspector'] : [kPermission, '--allow-fs-read=*', '--allow-worker']
+  const result = await runFixture(fixture('hostile-block.mjs'), [], { nodeArgs: flags })
+  assert.equal(result.code, 0, result.stderr)
+  if (kMajor >= 24) {
+    assertAppStack(result)
+    assert.doesNotMatch(result.stderr, /LOOPWATCH_NO_INSPECTOR/)
+  } else {
+    // Node 20 and 22 never grant the inspector under the permission model.
+    assert.match(result.stderr, /LOOPWATCH_NO_INSPECTOR/)
+  }
+})
+
+test('NODE_OPTIONS with options a worker refuses (--openssl-legacy-provider, --use-openssl-ca, --title): the watchdog starts', async () => {
+  for (const option of ['--openssl-legacy-provider', '--use-openssl-ca', '--title=lw-hostile']) {
+    const result = await runFixture(fixture('hostile-block.mjs'), [], { env: { NODE_OPTIONS: option } })
+    assert.equal(result.code, 0, `${option}: ${result.stderr}`)
+    assert.doesNotMatch(result.stderr, /WATCHDOG_FAILED|ERR_WORKER_INVALID_EXEC_ARGV/, option)
+    assertAppStack(result)
+  }
+})
+
+test('the CLI under NODE_OPTIONS=--openssl-legacy-provider still names the function', async () => {
+  const result = await runFixture(fixture('../../dist/cli.js'), ['--', process.execPath, fixture('hostile-block.mjs')], {
+    env: { NODE_OPTIONS: '--openssl-legacy-provider' },
+  })
+  assert.equal(result.code, 0, result.stderr)
+  assert.match(result.stderr, /blockInHostileHost \(hostile-block\.mjs:\d+\)/)
+})
+
+test('a frozen Error (Object.freeze, --frozen-intrinsics): stacks and hang reports still come', async () => {
+  for (const args of [{ nodeArgs: [], argv: ['--freeze-error'] }, { nodeArgs: ['--frozen-intrinsics'], argv: [] }]) {
+    const result = await runFixture(fixture('hostile-block.mjs'), args.argv, { nodeArgs: args.nodeArgs })
+    assert.equal(result.code, 0, result.stderr)
+    assertAppStack(result)
+    assert.match(result.stderr, /so far and still running\)?[^\n]*\n {4}at blockInHostileHost/)
+  }
+})
+
+test('stderr is a pipe whose reader is gone: the reports are dropped and counted, the host lives', async () => {
+  const child = spawn(process.execPath, [fixture('hostile-block.mjs')], {
+    cwd: fixturesDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' },
+  })
+  child.stderr.destroy()
+  let stdout = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+  const [code] = (await once(child, 'close')) as [number | null]
+  clearTimeout(timer)
+  assert.equal(code, 0, stdout)
+  const stats = stdout.split('\n').filter((line) => line.startsWith('{"stats"')).map((line) => (JSON.parse(line) as { stats: { droppedReports: number; blocks: number } }).stats)[0]
+  assert.ok(stats, stdout)
+  assert.ok(stats.blocks >= 1)
+  assert.ok(stats.droppedReports >= 1, JSON.stringify(stats))
+})
