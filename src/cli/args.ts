@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { kRanges } from '../core/options.js'
 
 /** What the command line asks for. */
 export type CliRequest =
@@ -85,8 +86,8 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
   if (values.help) return { kind: 'help' }
   if (values.version) return { kind: 'version' }
   try {
-    const threshold = values.threshold === undefined ? undefined : parseMs('--threshold', values.threshold)
-    const hangTimeout = values['hang-timeout'] === undefined ? undefined : parseMs('--hang-timeout', values['hang-timeout'])
+    const threshold = values.threshold === undefined ? undefined : parseMs('--threshold', values.threshold, 'threshold')
+    const hangTimeout = values['hang-timeout'] === undefined ? undefined : parseMs('--hang-timeout', values['hang-timeout'], 'hangTimeout')
     if (hangTimeout !== undefined && hangTimeout < (threshold ?? 100)) {
       throw new Error(`--hang-timeout (${hangTimeout} ms) must be at least the threshold (${threshold ?? 100} ms)`)
     }
@@ -96,6 +97,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       if (values[name] === '') throw new Error(`--${name} needs a file name`)
     }
     if (command.length === 0) throw new Error('missing the command to run, such as `loopwatch app.js` or `loopwatch -- node app.js`')
+    if ((command[0] ?? '').trim() === '') throw new Error(`the command to run is empty (${JSON.stringify(command[0])}); give a program, such as \`loopwatch -- node app.js\``)
     return {
       kind: 'run',
       command,
@@ -113,10 +115,12 @@ function parse(args: string[]) {
   return parseArgs({ args, options: kOptions, strict: true, allowPositionals: false })
 }
 
-function parseMs(name: string, raw: string): number {
+function parseMs(name: string, raw: string, range: keyof typeof kRanges): number {
   const value = Number(raw.trim().replace(/ms$/, ''))
   if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
     throw new Error(`${name} should be a positive number of milliseconds, such as 100; got ${JSON.stringify(raw)}`)
   }
+  const { min, max, text } = kRanges[range]
+  if (value < min || value > max) throw new Error(`${name} should be a number of milliseconds ${text}; got ${JSON.stringify(raw)}`)
   return value
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { writeFileReplacing } from '../report/write.js'
 import { constants, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -37,6 +38,9 @@ export async function runWatched(command: string[], options: CliOptions, io: Cli
       ...process.env,
       NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${io.registerUrl}`.trim(),
       LOOPWATCH_EVENTS: eventsFile,
+      // Each node process of the app ends itself if the CLI dies (src/entry/register.ts).
+      LOOPWATCH_CLI_PID: String(process.pid),
+      LOOPWATCH_CLI_DIR: dir,
     }
     // The CLI writes the reports itself, from every process of the app.
     delete env['LOOPWATCH_REPORT']
@@ -83,7 +87,7 @@ export async function runWatched(command: string[], options: CliOptions, io: Cli
 
 function writeOrWarn(file: string, text: string, kind: string, io: CliIo): void {
   try {
-    writeFileSync(file, text)
+    writeFileReplacing(file, text)
     io.stderr(`loopwatch: ${kind} report written to ${file}\n`)
   } catch (error) {
     io.stderr(`loopwatch: could not write the ${kind} report to ${file}: ${(error as Error).message}\n`)

@@ -1,5 +1,5 @@
 import { extname } from 'node:path'
-import { kDefaultHangTimeout, kDefaultThreshold, type WatchLoopOptions } from './options.js'
+import { kDefaultHangTimeout, kDefaultThreshold, kRanges, type WatchLoopOptions } from './options.js'
 
 /** What the environment asks `loopwatch/register` for. */
 export interface EnvSettings {
@@ -31,11 +31,11 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvSettings {
   }
   const options: WatchLoopOptions = {}
 
-  const threshold = readMs(env, 'LOOPWATCH_THRESHOLD', `the default, ${kDefaultThreshold} ms`, bad)
+  const threshold = readMs(env, 'LOOPWATCH_THRESHOLD', `the default, ${kDefaultThreshold} ms`, bad, 'threshold')
   if (threshold !== undefined) options.threshold = threshold
   const effectiveThreshold = threshold ?? kDefaultThreshold
   const defaultHang = Math.max(kDefaultHangTimeout, effectiveThreshold)
-  const hangTimeout = readMs(env, 'LOOPWATCH_HANG_TIMEOUT', `the default, ${defaultHang} ms`, bad)
+  const hangTimeout = readMs(env, 'LOOPWATCH_HANG_TIMEOUT', `the default, ${defaultHang} ms`, bad, 'hangTimeout')
   if (hangTimeout !== undefined) {
     if (hangTimeout < effectiveThreshold) {
       bad('LOOPWATCH_HANG_TIMEOUT', `a number of milliseconds at least the threshold (${effectiveThreshold} ms)`,
@@ -62,12 +62,17 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvSettings {
 
 type Bad = (name: string, expected: string, value: string, fallback: string) => void
 
-function readMs(env: NodeJS.ProcessEnv, name: string, fallback: string, bad: Bad): number | undefined {
+function readMs(env: NodeJS.ProcessEnv, name: string, fallback: string, bad: Bad, range: keyof typeof kRanges): number | undefined {
   const raw = env[name]
   if (raw === undefined || raw.trim() === '') return undefined
   const value = Number(raw.trim().replace(/ms$/, ''))
   if (!Number.isFinite(value) || value <= 0) {
     bad(name, 'a positive number of milliseconds, such as 100', raw, fallback)
+    return undefined
+  }
+  const { min, max, text } = kRanges[range]
+  if (value < min || value > max) {
+    bad(name, `a number of milliseconds ${text}`, raw, fallback)
     return undefined
   }
   return value

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs'
 import { inspect } from 'node:util'
 
 /** Error codes loopwatch attaches to the errors it throws and the warnings it emits. */
@@ -67,4 +68,17 @@ export function warn(message: string, code: string, once = false): void {
     warned.add(code)
   }
   process.emitWarning(message, { code })
+}
+
+/**
+ * A warning written at once, synchronously, in Node's warning format: for
+ * `'exit'` listeners, where `process.emitWarning()` would print nothing (it
+ * prints on a later tick). A closed stderr drops it.
+ */
+export function warnAtExit(message: string, code: string): void {
+  try {
+    writeSync(2, `(node:${process.pid}) [${code}] Warning: ${message}\n`)
+  } catch {
+    // stderr closed or broken: nothing left to tell it to.
+  }
 }

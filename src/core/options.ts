@@ -109,6 +109,7 @@ export const kDefaultThreshold = 100
 export const kDefaultHangTimeout = 1000
 
 const kKnownOptions = new Set(['threshold', 'hangTimeout', 'log', 'context', 'debug', 'scheduleStacks', 'otel', 'saturation'])
+const kSaturationKeys = new Set(['utilization', 'window'])
 const kOtelKeys = new Set(['tracerProvider', 'meterProvider', 'loggerProvider', 'spans', 'logs'])
 const kOtelProviders = [['tracerProvider', 'getTracer'], ['meterProvider', 'getMeter'], ['loggerProvider', 'getLogger']] as const
 /** Default saturation level (event-loop utilization, 0..1). */
@@ -126,6 +127,46 @@ export function expectPositiveMs(name: string, value: unknown): number {
 }
 
 /**
+ * The accepted ranges (ms). Under 1 ms the heartbeat and the watchdog's own
+ * wake-ups are the "blocks" (0.5 ms: ~1,400 self-inflicted events and 80 % of
+ * a core); past 2^31 - 1 ms Node's timers overflow.
+ */
+export const kRanges = {
+  threshold: { min: 1, max: 3_600_000, text: 'between 1 ms and 1 hour (3600000 ms)' },
+  hangTimeout: { min: 1, max: 86_400_000, text: 'at most 1 day (86400000 ms)' },
+  'saturation.window': { min: 10, max: 3_600_000, text: 'between 10 ms and 1 hour (3600000 ms)' },
+} as const
+
+/** A time option within its range ({@link kRanges}). */
+export function expectMsInRange(name: keyof typeof kRanges, value: unknown): number {
+  const ms = expectPositiveMs(name, value)
+  const range = kRanges[name]
+  if (ms < range.min || ms > range.max) throw invalidValue(name, `a number of milliseconds ${range.text}`, ms)
+  return ms
+}
+
+/**
+ * Reads `key` of an options object: a throwing getter or Proxy trap becomes
+ * a `TypeError` naming the option, with the code, instead of a raw error.
+ */
+export function readOption(owner: object, key: string, name = key): unknown {
+  try {
+    return (owner as Record<string, unknown>)[key]
+  } catch (error) {
+    throw withCode(new TypeError(`Could not read option \`${name}\`: ${String(error)}`, { cause: error }), codes.invalidOption)
+  }
+}
+
+/** The own keys of an options object, with a throwing Proxy trap reported like {@link readOption}. */
+function optionKeys(owner: object, name: string): string[] {
+  try {
+    return Object.keys(owner)
+  } catch (error) {
+    throw withCode(new TypeError(`Could not read the keys of \`${name}\`: ${String(error)}`, { cause: error }), codes.invalidOption)
+  }
+}
+
+/**
  * Validates `watchLoop()` options once, synchronously, and returns them
  * frozen with defaults applied. Throws `TypeError` for a wrong type and
  * `RangeError` for a bad value, both with code `ERR_LOOPWATCH_INVALID_OPTION`.
@@ -135,8 +176,8 @@ export function validateOptions<C>(options: WatchLoopOptions<C> | undefined): Re
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw invalidType('options', 'an object', raw)
   }
-  options = raw
-  for (const key of Object.keys(options)) {
+  const given = raw as Record<string, unknown>
+  for (const key of optionKeys(given, 'options')) {
     if (!kKnownOptions.has(key)) {
       throw withCode(
         new TypeError(`Unknown option \`${key}\`; known options are ${[...kKnownOptions].map((k) => `\`${k}\``).join(', ')}`),
@@ -144,26 +185,30 @@ export function validateOptions<C>(options: WatchLoopOptions<C> | undefined): Re
       )
     }
   }
-  const threshold = expectPositiveMs('threshold', options.threshold ?? kDefaultThreshold)
-  const hangTimeout = expectPositiveMs('hangTimeout', options.hangTimeout ?? Math.max(kDefaultHangTimeout, threshold))
+  // Each option read once: a getter is not asked twice.
+  const read = (key: string): unknown => readOption(given, key)
+  const threshold = expectMsInRange('threshold', read('threshold') ?? kDefaultThreshold)
+  const hangTimeout = expectMsInRange('hangTimeout', read('hangTimeout') ?? Math.max(kDefaultHangTimeout, threshold))
   if (hangTimeout < threshold) {
     throw invalidValue('hangTimeout', `at least \`threshold\` (${threshold} ms)`, hangTimeout,
       '; raise `hangTimeout` or lower `threshold`')
   }
-  const log = options.log ?? true
+  const log = read('log') ?? true
   if (typeof log !== 'boolean' && typeof log !== 'function') {
     throw invalidType('log', 'a boolean or a function', log)
   }
-  const context = options.context
+  const context = read('context') as AsyncLocalStorage<C> | undefined
   if (context !== undefined && typeof (context as { getStore?: unknown } | null)?.getStore !== 'function') {
     throw invalidType('context', 'an AsyncLocalStorage', context)
   }
-  const debug = expectBoolean('debug', options.debug ?? false)
-  const scheduleStacks = expectBoolean('scheduleStacks', options.scheduleStacks ?? false)
+  const debug = expectBoolean('debug', read('debug') ?? false)
+  const scheduleStacks = expectBoolean('scheduleStacks', read('scheduleStacks') ?? false)
   if (scheduleStacks && !debug) {
     throw withCode(new TypeError('`scheduleStacks` needs debug mode: set `debug: true` as well, or drop `scheduleStacks`'),
       codes.invalidOption)
   }
+  const otel = validateOtel(read('otel'))
+  const saturation = validateSaturation(read('saturation'))
   return Object.freeze({
     threshold,
     hangTimeout,
@@ -171,9 +216,9 @@ export function validateOptions<C>(options: WatchLoopOptions<C> | undefined): Re
     context,
     debug,
     scheduleStacks,
-    otel: validateOtel(options.otel),
-    saturation: validateSaturation(options.saturation),
-  })
+    otel,
+    saturation,
+  }) as ResolvedOptions<C>
 }
 
 function expectBoolean(name: string, value: unknown): boolean {
@@ -188,22 +233,28 @@ function expectObject(name: string, value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
-function rejectUnknownKeys(name: string, value: Record<string, unknown>, known: Set<string>): void {
-  for (const key of Object.keys(value)) {
+/**
+ * A nested option object (`otel`, `saturation`) as a plain copy of its known
+ * keys, each read once; an unknown key is a TypeError naming it.
+ */
+function knownKeys(name: string, value: Record<string, unknown>, known: Set<string>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  for (const key of optionKeys(value, name)) {
     if (!known.has(key)) {
       throw withCode(
         new TypeError(`Unknown option \`${name}.${key}\`; known options are ${[...known].map((k) => `\`${name}.${k}\``).join(', ')}`),
         codes.invalidOption,
       )
     }
+    copy[key] = readOption(value, key, `${name}.${key}`)
   }
+  return copy
 }
 
 function validateOtel(value: unknown): ResolvedOptions['otel'] {
   if (value === undefined || value === false) return false
   if (value === true) return Object.freeze({})
-  const otel = expectObject('otel', value)
-  rejectUnknownKeys('otel', otel, kOtelKeys)
+  const otel = knownKeys('otel', expectObject('otel', value), kOtelKeys)
   for (const key of ['spans', 'logs'] as const) {
     if (otel[key] !== undefined) expectBoolean(`otel.${key}`, otel[key])
   }
@@ -222,13 +273,12 @@ function validateOtel(value: unknown): ResolvedOptions['otel'] {
 
 function validateSaturation(value: unknown): ResolvedOptions['saturation'] {
   if (value === false) return false
-  const saturation = value === undefined || value === true ? {} : expectObject('saturation', value)
-  rejectUnknownKeys('saturation', saturation, new Set(['utilization', 'window']))
+  const saturation = value === undefined || value === true ? {} : knownKeys('saturation', expectObject('saturation', value), kSaturationKeys)
   const utilization = saturation['utilization'] ?? kDefaultSaturationUtilization
   if (typeof utilization !== 'number') throw invalidType('saturation.utilization', 'a number between 0 and 1', utilization)
   if (!(utilization > 0 && utilization <= 1)) {
     throw invalidValue('saturation.utilization', 'a number above 0 and at most 1', utilization)
   }
-  const window = expectPositiveMs('saturation.window', saturation['window'] ?? kDefaultSaturationWindow)
+  const window = expectMsInRange('saturation.window', saturation['window'] ?? kDefaultSaturationWindow)
   return Object.freeze({ utilization, window })
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { kUsage, parseCliArgs } from '../cli/args.js'
 import { runWatched } from '../cli/run.js'
 import { kModuleUrl } from '../core/module-url.js'
+import { escapeControl } from '../report/escape.js'
 
 // The CLI runs from the package, never from a bundle.
 const kOwnUrl = kModuleUrl ?? ''
@@ -25,7 +26,8 @@ async function main(): Promise<number> {
     case 'run':
       return runWatched(request.command, request.options, {
         stdout: (text) => process.stdout.write(text),
-        stderr: (text) => process.stderr.write(text),
+        // The summary names functions and files, which can hold any character.
+        stderr: (text) => process.stderr.write(escapeControl(text)),
         registerUrl: new URL('./register.js', kOwnUrl).href,
       })
   }

@@ -2,13 +2,16 @@
 // watches the app's main thread with options from LOOPWATCH_* variables.
 // Never throws and never stops the app: a bad variable is a warning and its
 // default is used.
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, dirname } from 'node:path'
 import { isMainThread } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { createDebug } from '../core/debug-log.js'
 import { isStartupBlock } from '../report/culprit.js'
 import { readEnv } from '../core/env.js'
 import { EventsWriter, openEventsFile } from '../report/events-file.js'
-import { codes } from '../core/errors.js'
+import { codes, warnAtExit } from '../core/errors.js'
 import { validateOptions } from '../core/options.js'
 import { buildReport } from '../report/report.js'
 import { writeReport } from '../report/write.js'
@@ -31,6 +34,7 @@ if (isMainThread && global[kRegistered] !== true) {
 }
 
 function register(): void {
+  dieWithTheCli(process.env['LOOPWATCH_CLI_PID'], process.env['LOOPWATCH_CLI_DIR'])
   const settings = readEnv(process.env)
   for (const warning of settings.warnings) {
     process.emitWarning(`loopwatch: ${warning}`, { code: codes.invalidEnv })
@@ -81,8 +85,8 @@ function register(): void {
           processes: 1,
         }), report.format)
       } catch (error) {
-        process.emitWarning(`loopwatch: could not write LOOPWATCH_REPORT ${file}: ${String(error)}`,
-          { code: codes.invalidEnv })
+        // In an 'exit' listener: emitWarning() would never print.
+        warnAtExit(`loopwatch: could not write LOOPWATCH_REPORT ${file}: ${String(error)}`, codes.invalidEnv)
       }
     })
   }
@@ -99,4 +103,35 @@ function register(): void {
       clearTimeout(keepAlive)
     })
   })
+}
+
+/**
+ * Under the CLI: when the CLI is gone (SIGKILLed: it had no chance to stop
+ * the app), remove its temporary folder and end this process, as Linux's
+ * parent-death signal would; every node process of the app checks, however
+ * deep. A check a second (a signal 0, unref'd: it never keeps the app alive).
+ */
+function dieWithTheCli(pidText: string | undefined, dir: string | undefined): void {
+  const pid = Number(pidText)
+  if (!Number.isInteger(pid) || pid <= 0) return
+  const timer = setInterval(() => {
+    try {
+      process.kill(pid, 0)
+      return
+    } catch (error) {
+      // EPERM: alive, someone else's (never here, the CLI is the app's parent).
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return
+    }
+    clearInterval(timer)
+    debug('the CLI (pid %d) is gone: ending', pid)
+    if (dir !== undefined && basename(dir).startsWith('loopwatch-') && dirname(dir) === tmpdir()) {
+      rmSync(dir, { recursive: true, force: true })
+    }
+    // The app's own SIGTERM handling runs; one that stays up is killed.
+    setTimeout(() => {
+      process.kill(process.pid, 'SIGKILL')
+    }, 2000).unref()
+    process.kill(process.pid, 'SIGTERM')
+  }, 1000)
+  timer.unref()
 }

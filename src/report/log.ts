@@ -3,6 +3,7 @@ import { clearTimeout, setTimeout } from 'node:timers'
 import { culpritLabel, culpritOf } from './culprit.js'
 import { codes, warn } from '../core/errors.js'
 import type { BlockEvent } from '../core/events.js'
+import { escapeControl } from './escape.js'
 import { formatBlock } from './format.js'
 import type { ResolvedOptions } from '../core/options.js'
 import type { StackFrame } from '../watchdog/frames.js'
@@ -93,7 +94,7 @@ export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps 
 
   const safeWrite = (text: string) => {
     try {
-      write(text)
+      write(escapeControl(text))
     } catch (error) {
       warn(`loopwatch: the \`log\` function threw: ${String(error)}`, codes.listenerFailed)
     }

@@ -6,6 +6,7 @@ import { writeSync } from 'node:fs'
 import { Session, type Profiler } from 'node:inspector'
 import { parentPort, workerData } from 'node:worker_threads'
 import { createDebug } from '../core/debug-log.js'
+import { escapeControl } from '../report/escape.js'
 import { formatHang, formatHangRepeat } from '../report/format.js'
 import { probeExpression } from './probe.js'
 import { FrameResolver, stackKey, type RawFrame, type StackFrame } from './frames.js'
@@ -238,7 +239,7 @@ async function sample(seq: number): Promise<void> {
 /** Writes a hang report; a closed or broken stderr drops it (the host's own reports count theirs). */
 function writeStderr(text: string): void {
   try {
-    writeSync(2, text)
+    writeSync(2, escapeControl(text))
   } catch {
     debug('a hang report could not be written to stderr')
   }
