@@ -198,14 +198,18 @@ export interface ClientConfig {
 }
 
 /**
- * Main thread to watchdog: the watchers it serves now. The watchdog samples
+ * Main thread to watchdog: the watchers that joined and left (deltas, so a
+ * join costs the same with 1 watcher or 1,000). The watchdog samples
  * stalls past the lowest threshold and keeps each watcher's hang reports.
  */
 export interface ClientsMessage {
   type: 'clients'
   /** Goes up with each change; the watchdog answers with a {@link ReadyMessage} of it. */
   version: number
-  clients: (ClientConfig & { id: number })[]
+  /** Watchers that joined since the last message. */
+  added: (ClientConfig & { id: number })[]
+  /** Ids of watchers that left since the last message. */
+  removed: number[]
 }
 
 /** Main thread to watchdog: sample the busy loop (saturation). */

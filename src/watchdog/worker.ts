@@ -35,9 +35,10 @@ const kTimedOut = Symbol('timed out')
 const kEnded = Symbol('stall ended')
 const kSealed = Symbol('probed callback returned')
 
-type Client = ClientsMessage['clients'][number]
+type Client = ClientsMessage['added'][number]
 /** The watchers served now; none until the host's first message. */
 let clients: Client[] = []
+const clientsById = new Map<number, Client>()
 /** The lowest threshold of the watchers: stalls past it are sampled. */
 let thresholdMs = Number.POSITIVE_INFINITY
 /** Time between samples of one block: often enough to see where a long block moves. */
@@ -47,11 +48,13 @@ const eventsFds = new Map<string, number | undefined>()
 /** The timer `watch()` waits on while it cannot sleep (starting, or sampling saturation). */
 let watchTimer: NodeJS.Timeout | undefined
 
-function serve({ version, clients: next }: ClientsMessage): void {
-  clients = next
+function serve({ version, added, removed }: ClientsMessage): void {
+  for (const id of removed) clientsById.delete(id)
+  for (const client of added) clientsById.set(client.id, client)
+  clients = [...clientsById.values()]
   thresholdMs = Math.min(...clients.map((client) => client.thresholdMs))
   sampleIntervalMs = Math.min(100, Math.max(10, thresholdMs / 2))
-  for (const { eventsFile } of clients) {
+  for (const { eventsFile } of added) {
     if (eventsFile !== undefined && !eventsFds.has(eventsFile)) eventsFds.set(eventsFile, openEventsFile(eventsFile))
   }
   debug('serving %d watchers (version %d), threshold %d ms', clients.length, version, thresholdMs)
