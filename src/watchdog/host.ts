@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads'
 import { createDebug } from '../core/debug-log.js'
 import { codes, warn } from '../core/errors.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
+import { NativeCallWatch } from './native-calls.js'
 import type { RawFrame } from './frames.js'
 import { kOwnDir } from './own-dir.js'
 import { kModuleUrl } from '../core/module-url.js'
@@ -120,6 +121,9 @@ class WatchdogHost {
   /** The saturation sampling under way, shared by the watchers that ask during it. */
   #sampling: Promise<SaturationMessage | undefined> | undefined
   readonly #probeId: number
+  readonly #natives: NativeCallWatch
+  /** A native call's stack, taken where it held the probe off: the probe's next answer. */
+  #held: { seq: number; frames: RawFrame[] } | undefined
   /** The probe's sealing microtask is queued (see `#probe`). */
   #sealQueued = false
   #worker: Worker | undefined
@@ -127,6 +131,9 @@ class WatchdogHost {
   constructor() {
     this.#shared.beat()
     this.#probeId = installProbe(this.#probe)
+    this.#natives = new NativeCallWatch(this.#shared.probePending, (frames) => {
+      this.#held = { seq: this.#shared.seq(), frames }
+    })
     const inspector = inspectorAllowed()
     if (!inspector) {
       warn('loopwatch: the permission model does not allow the inspector, so blocks and hangs are reported without stacks; '
@@ -150,6 +157,7 @@ class WatchdogHost {
       })
     } catch (error) {
       removeProbe(this.#probeId)
+      this.#natives.stop()
       throw error
     }
     worker.on('message', (message: CaptureMessage | SaturationMessage | ReadyMessage | { type: 'failed'; message: string }) => {
@@ -183,7 +191,14 @@ class WatchdogHost {
     this.#shared.probeStarted()
     const seq = this.#shared.probeSeq()
     if (this.#shared.seq() !== seq) return null
-    const frames = captureRawStack(this.#probe)
+    // A native call held this probe off: its caller's stack, taken as the
+    // call returned, is where the time went; the live stack has moved on.
+    const held = this.#held
+    this.#held = undefined
+    const inCheck = this.#natives.inCheck
+    const frames = inCheck !== undefined
+      ? [inCheck.frame, ...captureRawStack(inCheck.wrapped)]
+      : held !== undefined && held.seq === seq ? held.frames : captureRawStack(this.#probe)
     // No JavaScript below: the probe ran between callbacks, within the stall.
     if (frames.length === 0) return frames
     if (!this.#sealQueued && !this.#shared.sealed(seq)) {
@@ -360,6 +375,7 @@ class WatchdogHost {
     liveHosts.delete(this)
     if (liveHosts.size === 0) process.off('exit', releaseSessions)
     removeProbe(this.#probeId)
+    this.#natives.stop()
     for (const client of this.#clients.values()) client.markReady()
     for (const waiters of [...this.#waiters.values()]) for (const settle of [...waiters]) settle(undefined)
     for (const settle of [...this.#saturation.values()]) settle(undefined)

@@ -10,11 +10,12 @@ import type { StackFrame } from './frames.js'
 //   Int32  [6]  1 when the host has posted the watchdog a message
 //   Int32  [7]  seq + 1 once the probed callback of stall `seq` has returned (0: not yet)
 //   BigInt [4]  hrtime (ns) at which the probe last began to run
+//   Int32  [10] 1 while a probe is posted and has not begun to run
 const kSeq = 0
 const kConnected = 1
 const kExiting = 2
 const kProbeSeq = 3
-const kBytes = 40
+const kBytes = 48
 
 // Taken once, at load: fake timers replace `process.hrtime` on the real
 // process object (vitest's do by default), and a fake heartbeat time would
@@ -31,6 +32,8 @@ export class SharedBeat {
   readonly #mail: Int32Array
   readonly #sealed: Int32Array
   readonly #probeStart: BigInt64Array
+  /** 1 while a probe waits to run (see native-calls.ts). */
+  readonly probePending: Int32Array
 
   constructor(buffer = new SharedArrayBuffer(kBytes)) {
     this.buffer = buffer
@@ -39,10 +42,12 @@ export class SharedBeat {
     this.#mail = new Int32Array(buffer, 24, 1)
     this.#sealed = new Int32Array(buffer, 28, 1)
     this.#probeStart = new BigInt64Array(buffer, 32, 1)
+    this.probePending = new Int32Array(buffer, 40, 1)
   }
 
   /** Main thread, first thing in the probe: when it began to run. */
   probeStarted(): void {
+    Atomics.store(this.probePending, 0, 0)
     Atomics.store(this.#probeStart, 0, hrtimeNs())
   }
 
@@ -133,6 +138,7 @@ export class SharedBeat {
    */
   setProbeSeq(seq: number): void {
     Atomics.store(this.#i32, kProbeSeq, seq)
+    Atomics.store(this.probePending, 0, 1)
   }
 
   probeSeq(): number {
@@ -141,6 +147,7 @@ export class SharedBeat {
 
   /** Watchdog: counts its connected sessions, and wakes a main thread waiting for none. */
   setConnected(connected: boolean): void {
+    if (!connected) Atomics.store(this.probePending, 0, 0)
     Atomics.add(this.#i32, kConnected, connected ? 1 : -1)
     Atomics.notify(this.#i32, kConnected)
   }

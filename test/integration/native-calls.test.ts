@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { test } from 'node:test'
+import { fixture, runFixture } from '../helpers/run-fixture.js'
+
+// Always-on, a long native call at a function's tail is blamed on that
+// function and line (before: on whatever ran after it returned).
+const kSource = readFileSync(fixture('native-tail.mjs'), 'utf8').split('\n')
+const lineOf = (marker: string) => kSource.findIndex((line) => line.includes(marker)) + 1
+
+test('JSON.parse / readFileSync / JSON.stringify at a function\'s tail: the event names the function and the line of the call', async () => {
+  const result = await runFixture(fixture('native-tail.mjs'), [], { timeout: 30_000 })
+  assert.equal(result.code, 0, result.stderr)
+  const starts = result.stdout.split('\n').filter((line) => line.startsWith('{"case"'))
+    .map((line) => JSON.parse(line) as { case: string; at: number })
+  assert.equal(starts.length, 4, result.stdout)
+  const expected: Record<string, string> = {
+    parseAtTheTail: 'TAIL_PARSE', parseIntoAConstant: 'ASSIGNED_PARSE', versionLookup: 'VERSION_LOOKUP', stringifyAtTheTail: 'TAIL_STRINGIFY',
+  }
+  for (const { case: name, at } of starts) {
+    // The case's block: the one that starts within the case's callback.
+    const event = result.events.find((candidate) => candidate.startTime >= at - 20 && candidate.startTime <= at + 20 && candidate.samples > 0)
+    assert.ok(event, `${name}: no sampled block near ${at}: ${result.stdout}`)
+    const culprit = event.stack.find((frame) => !frame.internal)
+    assert.equal(culprit?.functionName, name, `${name}: ${JSON.stringify(event.stack.slice(0, 4))}`)
+    assert.equal(culprit.line, lineOf(expected[name] ?? ''), name)
+    assert.notEqual(event.cause, 'gc', `${name}: ${event.cause}`)
+  }
+})
+
+test('the wrapped natives keep their name, length and behaviour', async () => {
+  const result = await runFixture(fixture('native-wrappers.mjs'))
+  assert.equal(result.code, 0, result.stderr)
+  assert.equal(result.stdout.trim(), 'ok', result.stdout)
+})
