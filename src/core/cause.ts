@@ -1,7 +1,7 @@
 import type { StackFrame } from '../watchdog/frames.js'
 
 /** Why the loop was blocked. */
-export type BlockCause = 'cpu' | 'sync-io' | 'gc' | 'wait' | 'unknown'
+export type BlockCause = 'cpu' | 'sync-io' | 'gc' | 'wait' | 'unknown' | 'starved'
 
 /** A GC pause, on the `performance.now()` timeline (ms). */
 export interface GcPause {
@@ -48,4 +48,13 @@ export function gcCoverageMs(block: { startMs: number; durationMs: number }, gcP
     if (to > from) coveredMs += to - from
   }
   return coveredMs
+}
+
+/**
+ * The machine's stall, not the code's: its own time (wall time minus the
+ * time the thread waited for a CPU) is under the threshold. Only where the
+ * wait is measured (Linux).
+ */
+export function isStarved(durationMs: number, thresholdMs: number, waitingMs: number | undefined): boolean {
+  return waitingMs !== undefined && durationMs - waitingMs < thresholdMs
 }

@@ -1,7 +1,8 @@
 import type { BlockCause } from './cause.js'
 import type { StackFrame } from '../watchdog/frames.js'
+import type { BlockCpu } from './cpu-time.js'
 
-export type { BlockCause }
+export type { BlockCause, BlockCpu }
 
 /** A callback that ran during a block (debug mode). */
 export interface BlockCallback {
@@ -55,9 +56,17 @@ export interface BlockEvent<C = unknown> {
    * Why the loop was blocked: `cpu` (JavaScript running), `sync-io` (a
    * synchronous I/O or native call such as `readFileSync`, `execSync`,
    * `pbkdf2Sync`), `wait` (`Atomics.wait`), `gc` (garbage collection pauses
-   * cover most of the block), `unknown` (no stack and no GC).
+   * cover most of the block), `unknown` (no stack and no GC), `starved`
+   * (the thread spent all but less than `threshold` of the stall waiting for
+   * a CPU: the machine or the container's CPU limit, not the code; its
+   * `stack` is what was running at the time, not a culprit; Linux only).
    */
   cause: BlockCause
+  /**
+   * Where the blocked thread's time went during the block: on a CPU, waiting
+   * for one, or off CPU. Absent where nothing can be measured.
+   */
+  cpu?: BlockCpu
   /**
    * Debug mode: `callback` when one callback made the block, `turn` when
    * several shorter callbacks in one loop turn did together.
@@ -86,6 +95,11 @@ export interface LoopStats {
   blocks: number
   /** Total milliseconds blocked since the watcher started. */
   blockedTime: number
+  /**
+   * Milliseconds of `blockedTime` in stalls of cause `starved` (the machine's,
+   * not the code's).
+   */
+  starvedTime: number
   /** The longest block since the watcher started, in milliseconds (0 if none). */
   longest: number
   /**

@@ -9,7 +9,8 @@ import { loopClock, type Clock } from './clock.js'
 import { createDetector, heartbeatInterval, type Detector, type Stall } from './detector.js'
 import { codes, warn } from './errors.js'
 import type { BlockEvent, LoopStats } from './events.js'
-import { classifyCause } from './cause.js'
+import { classifyCause, isStarved } from './cause.js'
+import { acquireCpuMeter, cpuBetween, releaseCpuMeter, type CpuMeter, type CpuReading } from './cpu-time.js'
 import { DebugMode, type DebugWindow, type ProbedCallbacks } from '../debug/debug-mode.js'
 import { FullGcSentinel, inferGcPauses } from './gc.js'
 import { formatSaturation } from '../report/format.js'
@@ -94,6 +95,11 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   #nextId = 1
   #blocks = 0
   #blockedMs = 0
+  #starvedMs = 0
+  /** The blocked thread's CPU counters (schedstat on Linux), read at each heartbeat; `undefined` where unmeasured. */
+  readonly #cpuMeter: CpuMeter | undefined
+  /** The counters at the last heartbeat: the start of any stall measured at the next. */
+  #cpuAtBeat: CpuReading | undefined
   #longestMs = 0
   #longestSinceStatsMs = 0
   #elu: EventLoopUtilization = performance.eventLoopUtilization()
@@ -131,6 +137,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     if (isMainThread) this.#host = startWatchdog(options, internals.eventsFile, this.#probe)
     // Measure from here: starting the worker above is loopwatch's own work.
     this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
+    this.#cpuMeter = acquireCpuMeter()
+    this.#cpuAtBeat = this.#cpuMeter?.read()
     this.#timer = setInterval(this.#beat, intervalMs).unref()
     // First among 'exit' listeners: before the watchdog host's, whose wait for
     // the worker to disconnect would count as part of the last block.
@@ -173,6 +181,10 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   readonly #beat = (atExit = false) => {
     const { delayMs, stall, nowMs, busyMs, elapsedMs } = this.#detector.beat()
     this.#host?.beat()
+    // One pread (~1 us) per beat: the end of this interval is the start of the next.
+    const cpuBefore = this.#cpuAtBeat
+    const cpuNow = this.#cpuMeter?.read()
+    this.#cpuAtBeat = cpuNow
     const saturated = this.#saturation?.beat(nowMs, busyMs, elapsedMs, stall !== undefined)
     if (saturated !== undefined && !atExit) void this.#sampleSaturation(saturated)
     const probed = this.#probed
@@ -181,13 +193,18 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const fullGc = this.#fullGc.check()
     // createHistogram() records integers >= 1.
     this.#delays.record(Math.max(1, Math.round(delayMs * 1e6)))
-    if (stall !== undefined) this.#onStall(stall, probed, window, fullGc)
+    if (stall !== undefined) {
+      const cpu = cpuBefore !== undefined && cpuNow !== undefined ? cpuBetween(cpuBefore, cpuNow, stall.durationMs) : undefined
+      this.#onStall(stall, probed, window, fullGc, cpu)
+    }
   }
 
-  #onStall(stall: Stall, probed: Probed<C> | undefined, window: DebugWindow | undefined, fullGc: boolean): void {
+  #onStall(stall: Stall, probed: Probed<C> | undefined, window: DebugWindow | undefined, fullGc: boolean,
+    cpu: BlockEvent['cpu']): void {
     const { threshold, hangTimeout } = this.options
     this.#blocks++
     this.#blockedMs += stall.durationMs
+    if (isStarved(stall.durationMs, threshold, cpu?.waiting)) this.#starvedMs += stall.durationMs
     this.#longestMs = Math.max(this.#longestMs, stall.durationMs)
     this.#longestSinceStatsMs = Math.max(this.#longestSinceStatsMs, stall.durationMs)
     const event: BlockEvent<C> = {
@@ -201,6 +218,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       profile: [],
       cause: 'unknown',
     }
+    if (cpu !== undefined) event.cpu = cpu
     if (probed !== undefined && this.options.context !== undefined) event.context = probed.store as C
     debug('block %d: %d ms', event.id, Math.round(stall.durationMs))
     const pending: Pending<C> = { event, stall, capture: undefined, probed, window, fullGc }
@@ -299,7 +317,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       event.hang ||= capture.hang
     }
     if (window !== undefined) this.#debugMode?.enrich(event, window, probed?.debug)
-    event.cause = classifyCause(event.stack, stall, inferGcPauses(fullGc, capture?.unresponsive))
+    event.cause = isStarved(event.duration, event.threshold, event.cpu?.waiting)
+      ? 'starved'
+      : classifyCause(event.stack, stall, inferGcPauses(fullGc, capture?.unresponsive))
     this.#extensions.forEach((extension, i) => {
       extension.block?.(event, probed?.extensions[i])
     })
@@ -354,6 +374,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     return {
       blocks: this.#blocks,
       blockedTime: this.#blockedMs,
+      starvedTime: this.#starvedMs,
       longest: this.#longestMs,
       delay,
       utilization: elu.utilization,
@@ -379,6 +400,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       clearInterval(this.#timer)
+      releaseCpuMeter()
       exitWatchers.delete(this)
       if (exitWatchers.size === 0) process.off('exit', measureAtExit)
       this.#debugMode?.stop()

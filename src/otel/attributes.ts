@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api'
 import type { BlockEvent } from '../core/events.js'
-import { formatMs } from '../report/format.js'
+import { formatCpu, formatMs } from '../report/format.js'
 import { firstUserFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** The span event's, the span's and the log record's name. */
@@ -30,6 +30,8 @@ export interface BlockFacts {
   cause?: string
   /** Debug mode: the async resource type of the callback that blocked. */
   callbackType?: string
+  /** Where the blocked thread's time went (ms), when measured. */
+  cpu?: BlockEvent['cpu']
 }
 
 /** The facts of a block event: `cause` when known, the callback's type in debug mode. */
@@ -43,6 +45,7 @@ export function factsOf(event: BlockEvent): BlockFacts {
   }
   if (event.cause !== 'unknown') facts.cause = event.cause
   if (event.callback !== undefined) facts.callbackType = event.callback.type
+  if (event.cpu !== undefined) facts.cpu = event.cpu
   return facts
 }
 
@@ -59,6 +62,12 @@ export function blockAttributes(facts: BlockFacts): Attributes {
   }
   if (facts.cause !== undefined) attributes['loopwatch.block.cause'] = facts.cause
   if (facts.callbackType !== undefined) attributes['loopwatch.block.callback.type'] = facts.callbackType
+  if (facts.cpu !== undefined) {
+    attributes['loopwatch.block.cpu.on'] = facts.cpu.onCpu / 1000
+    if (facts.cpu.waiting !== undefined) attributes['loopwatch.block.cpu.waiting'] = facts.cpu.waiting / 1000
+    attributes['loopwatch.block.cpu.off'] = facts.cpu.offCpu / 1000
+    if (facts.cpu.throttled !== undefined) attributes['loopwatch.block.cpu.throttled'] = facts.cpu.throttled / 1000
+  }
   const culprit = firstUserFrame(facts.stack) ?? facts.stack[0]
   if (culprit !== undefined) {
     attributes['code.function.name'] = culprit.functionName.replace(/^async /, '')
@@ -102,6 +111,10 @@ export function formatStacktrace(stack: readonly StackFrame[]): string {
 
 /** The log record's body: one line a person can read in a log viewer. */
 export function blockSummary(facts: BlockFacts): string {
+  if (facts.cause === 'starved') {
+    return `event loop stalled ${formatMs(facts.duration)} (threshold ${formatMs(facts.threshold)}, cause: starved: ${formatCpu(facts.cpu)}; `
+      + 'the machine or the container\'s CPU limit, not your code)'
+  }
   const culprit = firstUserFrame(facts.stack)
   const where = culprit === undefined ? '' : ` in ${culprit.functionName} (${culprit.file}:${culprit.line}:${culprit.column})`
   return `event loop blocked for ${formatMs(facts.duration)} (threshold ${formatMs(facts.threshold)})${where}`

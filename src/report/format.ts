@@ -8,10 +8,17 @@ const kMaxPrintedFrames = 12
 
 /** Formats a block event as the text loopwatch writes to stderr. */
 export function formatBlock(event: BlockEvent, cwd = process.cwd()): string {
-  const detail = `(threshold ${formatMs(event.threshold)}${event.cause === 'unknown' ? '' : `, cause: ${event.cause}`})`
   const stack = event.stack.length === 0
     ? '    (no stack: the watchdog could not sample the main thread during the block)'
     : formatStack(event.stack, cwd)
+  if (event.cause === 'starved') {
+    // The machine's stall: what ran is no culprit, and is shown as such.
+    const head = `loopwatch: event loop stalled ${formatMs(event.duration)} (threshold ${formatMs(event.threshold)}, cause: starved: ${formatCpu(event.cpu)}; `
+      + 'the machine or the container\'s CPU limit, not your code)'
+    return event.stack.length === 0 ? head : `${head}\n  running at the time:\n${formatStack(event.stack, cwd)}`
+  }
+  const split = event.cpu === undefined ? '' : `; ${formatCpu(event.cpu)}`
+  const detail = `(threshold ${formatMs(event.threshold)}${event.cause === 'unknown' ? '' : `, cause: ${event.cause}`}${split})`
   const { callback, callbacks } = event
   if (event.kind === 'callback' && callback !== undefined) {
     const lines = [`loopwatch: ${callback.type} callback took ${formatMs(callback.duration)} ${detail}`, '  blocked in:', stack]
@@ -31,6 +38,23 @@ export function formatBlock(event: BlockEvent, cwd = process.cwd()): string {
     return lines.join('\n')
   }
   return `loopwatch: event loop blocked for ${formatMs(event.duration)} ${detail}\n${stack}`
+}
+
+/**
+ * `on CPU 3 ms, waiting for a CPU 55 ms`: the parts of the split worth
+ * reading (waiting and off CPU only when there are any), the throttled
+ * part of the wait when the container has a CPU limit.
+ */
+export function formatCpu(cpu: BlockEvent['cpu']): string {
+  if (cpu === undefined) return 'CPU time not measured'
+  const parts = [`on CPU ${formatMs(cpu.onCpu)}`]
+  if (cpu.waiting !== undefined && Math.round(cpu.waiting) > 0) {
+    const throttled = cpu.throttled !== undefined && Math.round(cpu.throttled) > 0
+      ? ` (throttled at the CPU limit ${formatMs(cpu.throttled)})` : ''
+    parts.push(`waiting for a CPU ${formatMs(cpu.waiting)}${throttled}`)
+  }
+  if (Math.round(cpu.offCpu) > 0) parts.push(`off CPU ${formatMs(cpu.offCpu)}`)
+  return parts.join(', ')
 }
 
 /** The report the watchdog writes while a block is still running. */

@@ -19,7 +19,11 @@ export interface CulpritSummary {
   max: number
   /** 95th percentile of the durations, ms (nearest rank; sampled past 1,024 blocks). */
   p95: number
-  /** Blocks per cause (`cpu`, `sync-io`, `gc`, `wait`, `unknown`: see `BlockEvent#cause`). */
+  /**
+   * Blocks per cause (`cpu`, `sync-io`, `gc`, `wait`, `unknown`: see
+   * `BlockEvent#cause`). Stalls of cause `starved` are in a row of their own,
+   * culprit `machine`, without a frame or stack.
+   */
   causes: Record<string, number>
   /** Blocks that outlasted `hangTimeout`. */
   hangs: number
@@ -87,6 +91,13 @@ const kMaxProfileStacks = 40
 /** Blocks kept for the timeline. */
 export const kMaxTimeline = 100_000
 const kOtherKey = '(other culprits)'
+/**
+ * The row of `starved` stalls: the machine's (a busy host, a container at
+ * its CPU limit), not the code's, so never under the function that happened
+ * to be running.
+ */
+export const kMachineLabel = 'machine'
+const kMachineKey = '\u0000machine'
 
 /**
  * Blocks grouped by culprit: count, total, max and p95 duration, causes and
@@ -110,13 +121,13 @@ export class BlockSummary {
   /** Counts a block. */
   add(event: BlockEvent, options: AddOptions = {}): void {
     const startup = options.startup ?? false
-    const group = this.#groupFor(event.stack, startup)
     const cause = causeOf(event)
+    const group = cause === 'starved' ? this.#machineGroup() : this.#groupFor(event.stack, startup)
     group.count++
     group.total += event.duration
     // Within a group every stack has the same first user frame: keep the
     // longest block's, the one most worth reading.
-    if (event.duration >= group.max && event.stack.length > 0 && group.key !== kOtherKey) {
+    if (event.duration >= group.max && event.stack.length > 0 && group.key !== kOtherKey && group.key !== kMachineKey) {
       group.stack = event.stack
       group.frame = culpritOf(event.stack).frame
     }
@@ -125,7 +136,7 @@ export class BlockSummary {
     if (options.unfinished) group.unfinished++
     group.causes.set(cause, (group.causes.get(cause) ?? 0) + 1)
     this.#record(group.durations, group.count, event.duration)
-    if (this.#profiles) addProfile(group, event)
+    if (this.#profiles && group.key !== kMachineKey) addProfile(group, event)
     if (this.#timeline !== undefined) {
       if (this.#timeline.length < kMaxTimeline) {
         this.#timeline.push({ startTime: event.startTime, duration: event.duration, group, cause, hang: event.hang,
@@ -160,6 +171,18 @@ export class BlockSummary {
   /** @internal The blocks in the order they were added, and how many did not fit. */
   timeline(): { entries: readonly TimelineEntry[]; dropped: number } {
     return { entries: this.#timeline ?? [], dropped: this.#timelineDropped }
+  }
+
+  #machineGroup(): CulpritGroup {
+    let group = this.#groups.get(kMachineKey)
+    if (group === undefined) {
+      group = {
+        key: kMachineKey, frame: undefined, label: kMachineLabel, startup: false, count: 0, total: 0, max: 0, hangs: 0,
+        unfinished: 0, causes: new Map(), stack: [], durations: [], profile: new Map(), otherSamples: 0,
+      }
+      this.#groups.set(kMachineKey, group)
+    }
+    return group
   }
 
   #groupFor(stack: readonly StackFrame[], startup: boolean): CulpritGroup {

@@ -1,6 +1,7 @@
 import { formatMs } from './format.js'
 import type { Report } from './report.js'
 import { formatSpan, formatTotal } from './units.js'
+import { kMachineLabel } from './summary.js'
 
 /** Rows the table shows before it sums up the rest. */
 const kDefaultRows = 10
@@ -21,7 +22,10 @@ export function formatSummaryTable(report: Report, rows = kDefaultRows): string 
   const share = report.duration > 0 ? ` (${((report.blockedTime / report.duration) * 100).toFixed(1)}%)` : ''
   const head = `loopwatch: ${report.blocks} ${report.blocks === 1 ? 'block' : 'blocks'}, `
     + `${formatTotal(report.blockedTime)} blocked in ${formatSpan(report.duration)}${share}${processes}`
-  const shown = report.culprits.slice(0, rows)
+  // Starved stalls are the machine's: a line of their own, not a culprit row.
+  const machine = report.culprits.find((c) => c.culprit === kMachineLabel && c.function === null)
+  const culprits = report.culprits.filter((c) => c !== machine)
+  const shown = culprits.slice(0, rows)
   const cells = shown.map((c) => [
     String(c.count),
     formatTotal(c.total),
@@ -35,12 +39,16 @@ export function formatSummaryTable(report: Report, rows = kDefaultRows): string 
     return `  ${count.padStart(widths[0] ?? 0)}  ${total.padEnd(widths[1] ?? 0)}  ${max.padEnd(widths[2] ?? 0)}  ${culprit}`
   }
   const lines = [head, line(header), ...cells.map(line)]
-  const rest = report.culprits.slice(rows)
+  const rest = culprits.slice(rows)
   if (rest.length > 0) {
     const restMs = rest.reduce((n, c) => n + c.total, 0)
     const restBlocks = rest.reduce((n, c) => n + c.count, 0)
     lines.push(`  ... and ${rest.length} more ${rest.length === 1 ? 'culprit' : 'culprits'} `
       + `(${restBlocks} ${restBlocks === 1 ? 'block' : 'blocks'}, ${formatTotal(restMs)})`)
+  }
+  if (machine !== undefined) {
+    lines.push(`  machine: ${machine.count} ${machine.count === 1 ? 'stall' : 'stalls'}, ${formatTotal(machine.total)} `
+      + '(waiting for a CPU: the machine or the container\'s CPU limit, not your code)')
   }
   return lines.join('\n')
 }

@@ -43,6 +43,14 @@ export interface FailOnBlockOptions {
   allow?: readonly AllowRule[]
   /** Per-test limits: the longest block and the total blocked time. */
   budget?: Budget
+  /**
+   * Count a block's wall time, its wait for a CPU included. By default (on
+   * Linux, where the wait is measured) a block counts for its own time only,
+   * and a stall of cause `starved` (a busy runner's, not the code's) never
+   * fails a test. Also `LOOPWATCH_WALL_TIME=1`.
+   * @default false
+   */
+  wallTime?: boolean
 }
 
 /** The limits one test is held to, every default filled in. */
@@ -54,6 +62,8 @@ export interface Limits {
   readonly allow: readonly AllowRule[]
   /** Set by `allowBlocking()` without options: nothing this test does fails it. */
   readonly off: boolean
+  /** Count wall time, run-queue wait included (see {@link FailOnBlockOptions.wallTime}). */
+  readonly wallTime?: boolean
 }
 
 /** Default `threshold`, in milliseconds. */
@@ -64,7 +74,7 @@ export const kDefaultTestThreshold = 50
  */
 export const kStallFloor = 10
 
-const kKnown = ['threshold', 'allow', 'budget']
+const kKnown = ['threshold', 'allow', 'budget', 'wallTime']
 const kBudgetKeys = ['maxBlock', 'totalBlocked']
 
 /** The environment variables the runner entry points read, by option. */
@@ -73,6 +83,7 @@ export const kEnv = {
   maxBlock: 'LOOPWATCH_MAX_BLOCK',
   totalBlocked: 'LOOPWATCH_TOTAL_BLOCKED',
   allow: 'LOOPWATCH_ALLOW',
+  wallTime: 'LOOPWATCH_WALL_TIME',
 } as const
 
 /**
@@ -89,6 +100,10 @@ export function validateTestingOptions(options: unknown): FailOnBlockOptions {
   const result: FailOnBlockOptions = {}
   if (record['threshold'] !== undefined) result.threshold = expectTestMs('threshold', record['threshold'])
   if (record['allow'] !== undefined) result.allow = validateAllow('allow', record['allow'])
+  if (record['wallTime'] !== undefined) {
+    if (typeof record['wallTime'] !== 'boolean') throw invalidType('wallTime', 'a boolean', record['wallTime'])
+    result.wallTime = record['wallTime']
+  }
   if (record['budget'] !== undefined) {
     const budget = record['budget']
     if (budget === null || typeof budget !== 'object' || Array.isArray(budget)) {
@@ -134,8 +149,9 @@ function validateAllow(name: string, value: unknown): AllowRule[] {
 
 /**
  * Options from the environment: `LOOPWATCH_THRESHOLD`, `LOOPWATCH_MAX_BLOCK`,
- * `LOOPWATCH_TOTAL_BLOCKED` (ms) and `LOOPWATCH_ALLOW` (comma-separated; an
- * entry written `/source/flags` is a RegExp). Empty variables are ignored.
+ * `LOOPWATCH_TOTAL_BLOCKED` (ms), `LOOPWATCH_ALLOW` (comma-separated; an
+ * entry written `/source/flags` is a RegExp) and `LOOPWATCH_WALL_TIME` (1 or
+ * 0). Empty variables are ignored.
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): FailOnBlockOptions {
   const result: FailOnBlockOptions = {}
@@ -150,6 +166,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): FailOnBlockOptions {
   }
   const allow = env[kEnv.allow]?.trim()
   if (allow) result.allow = allow.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '').map(parseAllowEntry)
+  const wallTime = env[kEnv.wallTime]?.trim().toLowerCase()
+  if (wallTime) {
+    if (!['1', 'true', '0', 'false'].includes(wallTime)) {
+      throw invalidValue(kEnv.wallTime, '1, true, 0 or false', env[kEnv.wallTime])
+    }
+    result.wallTime = wallTime === '1' || wallTime === 'true'
+  }
   return result
 }
 
@@ -182,6 +205,7 @@ export function mergeOptions(...layers: FailOnBlockOptions[]): FailOnBlockOption
     if (layer.threshold !== undefined) merged.threshold = layer.threshold
     if (layer.allow !== undefined) merged.allow = [...(merged.allow ?? []), ...layer.allow]
     if (layer.budget !== undefined) merged.budget = { ...merged.budget, ...layer.budget }
+    if (layer.wallTime !== undefined) merged.wallTime = layer.wallTime
   }
   return merged
 }
@@ -200,5 +224,6 @@ export function resolveLimits(base: FailOnBlockOptions, overrides: readonly Fail
     totalBlocked: options.budget?.totalBlocked ?? Infinity,
     allow: Object.freeze([...(options.allow ?? [])]),
     off,
+    wallTime: options.wallTime ?? false,
   })
 }

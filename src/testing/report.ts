@@ -1,6 +1,6 @@
 import { isMainThread } from 'node:worker_threads'
 import type { BlockEvent } from '../core/events.js'
-import { formatMs, formatStack } from '../report/format.js'
+import { formatCpu, formatMs, formatStack } from '../report/format.js'
 import { firstUserFrame, stackKey, type StackFrame } from '../watchdog/frames.js'
 import { LoopBlockedError } from './errors.js'
 import { mapBlock } from './source-maps.js'
@@ -56,6 +56,8 @@ export function formatVerdict(verdict: Verdict, context: ReportContext): string 
       stalls.length === 1 ? 'stall' : 'stalls'} of 10 ms or more (budget.totalBlocked ${formatMs(limits.totalBlocked)})`)
   }
   if (only !== undefined && long.length === 1 && stalls.length === 0) {
+    const split = splitOf(only, verdict)
+    if (split !== undefined) lines.push(split)
     lines.push(stackOf(only, report))
   } else {
     pushGroups(lines, groupByCulprit(long, verdict), 'block', report)
@@ -69,24 +71,38 @@ interface Report {
   context: ReportContext
 }
 
-/** `302 ms`, or `40 ms outside allowed code (of a 240 ms block)`. */
+/** `302 ms`, or `40 ms outside allowed code (of a 240 ms block)`: what counted (its own time, see `countedMs`). */
 function durationOf(block: BlockEvent, verdict: Verdict): string {
   const counted = verdict.partlyAllowed[block.id]
-  return counted === undefined ? formatMs(block.duration) : `${formatMs(counted)} outside allowed code (of a ${formatMs(block.duration)} block)`
+  return counted === undefined
+    ? formatMs(countedMs(block, verdict))
+    : `${formatMs(counted)} outside allowed code (of a ${formatMs(block.duration)} block)`
+}
+
+/**
+ * Where the block's time went, when measured: `  on CPU 254 ms, waiting for
+ * a CPU 40 ms, off CPU 8 ms (302 ms wall; the wait for a CPU does not count)`.
+ */
+function splitOf(block: BlockEvent, verdict: Verdict): string | undefined {
+  if (block.cpu === undefined) return undefined
+  const waited = !(verdict.limits.wallTime ?? false) && block.cpu.waiting !== undefined && Math.round(block.cpu.waiting) > 0
+  return `  ${formatCpu(block.cpu)} (${formatMs(block.duration)} wall${waited ? '; the wait for a CPU does not count' : ''})`
 }
 
 /** One stack per culprit: `blocked for 302 ms:` or `3 stalls, 95 ms in all (longest 33 ms):`. */
 function pushGroups(lines: string[], groups: BlockEvent[][], noun: string, report: Report): void {
   const { verdict } = report
-  const ms = (group: BlockEvent[]) => group.reduce((sum, block) => sum + countedMs(block, verdict.partlyAllowed), 0)
+  const ms = (group: BlockEvent[]) => group.reduce((sum, block) => sum + countedMs(block, verdict), 0)
   for (const group of groups.slice(0, kMaxGroups)) {
     const [first] = group
     if (first === undefined) continue
-    const longest = Math.max(...group.map((block) => countedMs(block, verdict.partlyAllowed)))
+    const longest = Math.max(...group.map((block) => countedMs(block, verdict)))
     lines.push(group.length === 1
       ? `${noun === 'block' ? 'blocked' : '1 stall'} for ${durationOf(first, verdict)}:`
-      : `${group.length} ${noun}s, ${formatMs(ms(group))} in all (longest ${formatMs(longest)}):`,
-    stackOf(first, report))
+      : `${group.length} ${noun}s, ${formatMs(ms(group))} in all (longest ${formatMs(longest)}):`)
+    const split = group.length === 1 ? splitOf(first, verdict) : undefined
+    if (split !== undefined) lines.push(split)
+    lines.push(stackOf(first, report))
   }
   const rest = groups.slice(kMaxGroups).flat()
   if (rest.length > 0) {
@@ -132,6 +148,6 @@ function groupByCulprit(stalls: readonly BlockEvent[], verdict: Verdict): BlockE
     if (group) group.push(block)
     else groups.set(key, [block])
   }
-  const total = (group: BlockEvent[]) => group.reduce((sum, block) => sum + countedMs(block, verdict.partlyAllowed), 0)
+  const total = (group: BlockEvent[]) => group.reduce((sum, block) => sum + countedMs(block, verdict), 0)
   return [...groups.values()].sort((a, b) => total(b) - total(a))
 }

@@ -33,14 +33,17 @@ export function judge(blocks: readonly BlockEvent[], limits: Limits): Verdict | 
   if (limits.off) return undefined
   const partlyAllowed: Record<number, number> = {}
   const counted: BlockEvent[] = []
+  const wallTime = limits.wallTime ?? false
   for (const block of blocks) {
     if (isRuntimesOwn(block)) continue
+    // A busy runner's stall, not the test's.
+    if (block.cause === 'starved' && !wallTime) continue
     const share = allowedShare(block, limits.allow)
     if (share === 1) continue
-    if (share > 0) partlyAllowed[block.id] = block.duration * (1 - share)
+    if (share > 0) partlyAllowed[block.id] = ownMs(block, wallTime) * (1 - share)
     counted.push(block)
   }
-  const msOf = (block: BlockEvent) => countedMs(block, partlyAllowed)
+  const msOf = (block: BlockEvent) => countedMs(block, { partlyAllowed, limits })
   const long = counted.filter((block) => msOf(block) > limits.maxBlock)
   const totalMs = counted.reduce((sum, block) => sum + msOf(block), 0)
   const overTotal = totalMs > limits.totalBlocked
@@ -52,9 +55,17 @@ export function judge(blocks: readonly BlockEvent[], limits: Limits): Verdict | 
   return { long, stalls: reportTotal ? counted : [], totalMs, limits, partlyAllowed }
 }
 
-/** What counts of a block: all of it, or what ran outside allowed code (see {@link Verdict.partlyAllowed}). */
-export function countedMs(block: BlockEvent, partlyAllowed: Verdict['partlyAllowed']): number {
-  return partlyAllowed[block.id] ?? block.duration
+/**
+ * What counts of a block: its own time (or all of it, with `wallTime`), or
+ * what of that ran outside allowed code (see {@link Verdict.partlyAllowed}).
+ */
+export function countedMs(block: BlockEvent, { partlyAllowed, limits }: Pick<Verdict, 'partlyAllowed' | 'limits'>): number {
+  return partlyAllowed[block.id] ?? ownMs(block, limits.wallTime ?? false)
+}
+
+/** A block's own time: its wall time minus its wait for a CPU, where that is measured; all of it with `wallTime`. */
+export function ownMs(block: BlockEvent, wallTime: boolean): number {
+  return wallTime || block.cpu?.waiting === undefined ? block.duration : block.duration - block.cpu.waiting
 }
 
 /** npm packages whose frames are the test runner's own machinery. */

@@ -5,7 +5,7 @@ import { mergeOptions, optionsFromEnv, resolveLimits, validateTestingOptions } f
 test('no options: nothing set; the limits default to a 50 ms block and no total budget', () => {
   assert.deepEqual(validateTestingOptions(undefined), {})
   const limits = resolveLimits({})
-  assert.deepEqual({ ...limits }, { maxBlock: 50, totalBlocked: Infinity, allow: [], off: false })
+  assert.deepEqual({ ...limits }, { maxBlock: 50, totalBlocked: Infinity, allow: [], off: false, wallTime: false })
   assert.ok(Object.isFrozen(limits))
 })
 
@@ -16,7 +16,7 @@ test('valid options come back as given', () => {
 })
 
 const bad: [string, unknown, ErrorConstructor, RegExp][] = [
-  ['an unknown option', { treshold: 50 }, TypeError, /^Unknown option `treshold`; known options are `threshold`, `allow`, `budget`$/],
+  ['an unknown option', { treshold: 50 }, TypeError, /^Unknown option `treshold`; known options are `threshold`, `allow`, `budget`, `wallTime`$/],
   ['options that are not an object', 'fast', TypeError, /^Expected `options` to be an object, got 'fast' \(string\)$/],
   ['a string threshold', { threshold: '50' }, TypeError, /^Expected `threshold` to be a positive number of milliseconds, got '50' \(string\)$/],
   ['a negative threshold', { threshold: -1 }, RangeError, /^Expected `threshold` to be a positive, finite number of milliseconds, got -1 \(number\)$/],
