@@ -20,6 +20,11 @@ export interface StackFrame {
   internal: boolean
   /** The npm package the file belongs to, for frames under `node_modules`. */
   package?: string
+  /**
+   * Where the frame is in the file that ran (the one on disk), when `file`,
+   * `line` and `column` are source-mapped positions.
+   */
+  generated?: { file: string; line: number; column: number }
 }
 
 /** A frame as the probe sends it: `[functionName, fileName, line, column]`. */
@@ -143,9 +148,50 @@ export function packageOf(file: string): string | undefined {
   return first.startsWith('@') ? `${first}/${second}` : first
 }
 
-/** The innermost frame that is not internal: the code to blame. */
+/** The innermost frame that is not internal (the app's or a library's). */
 export function firstUserFrame(stack: readonly StackFrame[]): StackFrame | undefined {
   return stack.find((frame) => !frame.internal)
+}
+
+/** A frame of the app's own code: not internal, not under `node_modules`. */
+export function isAppFrame(frame: StackFrame): boolean {
+  return !frame.internal && frame.package === undefined
+}
+
+/** Where the innermost frame of the app's own code is in `stack`; -1 when none is. */
+export function appFrameIndex(stack: readonly StackFrame[]): number {
+  return stack.findIndex(isAppFrame)
+}
+
+/**
+ * The library frame the app's frame at `appIndex` called into: the outermost
+ * frame of the library code running inside it (`load` of js-yaml), skipping
+ * V8 built-ins between them; `undefined` when the app's frame called no library.
+ */
+export function libraryEntryFrame(stack: readonly StackFrame[], appIndex: number): StackFrame | undefined {
+  for (let i = appIndex - 1; i >= 0; i--) {
+    const frame = stack[i]
+    if (frame === undefined || frame.internal) continue
+    return frame.package === undefined ? undefined : frame
+  }
+  return undefined
+}
+
+/** Frames kept after the app's frame when {@link trimStack} folds a stack. */
+const kCallersKept = 6
+
+/**
+ * At most `max` frames of a stack, always with the app's first frame: a
+ * stack deep in a library keeps its innermost frames, the library's entry
+ * frame, the app's frame and a few of its callers, and loses the middle.
+ */
+export function trimStack(stack: readonly StackFrame[], max: number): StackFrame[] {
+  if (stack.length <= max) return [...stack]
+  const app = appFrameIndex(stack)
+  const tail = kCallersKept + 2
+  if (app < max - tail / 2 || max <= tail) return stack.slice(0, max)
+  const from = Math.min(app - 1, stack.length - tail)
+  return [...stack.slice(0, max - tail), ...stack.slice(from, from + tail)]
 }
 
 /** A key that identifies a stack, for grouping identical samples. */
