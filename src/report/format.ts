@@ -103,15 +103,23 @@ function plural(n: number, word: string): string {
  * `parseReport (src/report.ts:12:5)`; `JSON.parse (native)` for built-ins. A
  * library's source-mapped frame also names the file on disk, since packages
  * often ship the map without the sources it points at:
- * `blockTokens (node_modules/marked/src/Tokenizer.ts:80:13, on disk node_modules/marked/lib/marked.esm.js:311:20)`.
+ * `blockTokens (node_modules/marked/src/Tokenizer.ts:80:13, on disk lib/marked.esm.js:311:20)`
+ * (relative to the package's folder).
  */
 export function formatFrame(frame: StackFrame, cwd = process.cwd()): string {
   if (frame.file === '') return `${frame.functionName} (native)`
   const { generated } = frame
   const onDisk = generated === undefined || frame.package === undefined
     ? ''
-    : `, on disk ${displayPath(generated.file, cwd)}:${generated.line}:${generated.column}`
+    : `, on disk ${packagePath(generated.file, frame.package, cwd)}:${generated.line}:${generated.column}`
   return `${frame.functionName} (${displayPath(frame.file, cwd)}:${frame.line}:${frame.column}${onDisk})`
+}
+
+/** `lib/marked.esm.js` for a file of package `marked`, else {@link displayPath}. */
+function packagePath(file: string, pkg: string, cwd: string): string {
+  const dir = `node_modules${sep}${pkg.split('/').join(sep)}${sep}`
+  const at = file.lastIndexOf(dir)
+  return at === -1 ? displayPath(file, cwd) : file.slice(at + dir.length).split(sep).join('/')
 }
 
 /** A path relative to `cwd` when it lies inside it, else unchanged. */

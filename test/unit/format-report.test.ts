@@ -115,7 +115,7 @@ test('a source-mapped library frame also names the file on disk', () => {
   }
   const app: StackFrame = { ...frame('render', '/app/src/page.ts', 9), generated: { file: '/app/dist/page.js', line: 7, column: 2 } }
   assert.deepEqual(formatBlock(event([mapped, app]), '/app').split('\n').slice(1), [
-    '    at blockTokens (node_modules/marked/src/Lexer.ts:80:13, on disk node_modules/marked/lib/marked.esm.js:311:20)',
+    '    at blockTokens (node_modules/marked/src/Lexer.ts:80:13, on disk lib/marked.esm.js:311:20)',
     '    at render (src/page.ts:9:5)',
   ])
 })
