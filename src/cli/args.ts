@@ -38,6 +38,7 @@ Options:
 
 Examples:
   npx loopwatch server.js --port 8080
+  npx loopwatch src/server.ts          (Node's type stripping, else tsx if installed)
   npx loopwatch --html report.html -- node --enable-source-maps dist/app.js
   npx loopwatch --threshold 50 -- npm test
 

@@ -10,6 +10,7 @@ import { buildReport, type Report } from '../report/report.js'
 import { formatSummaryTable } from '../report/text.js'
 import { BlockSummary } from '../report/summary.js'
 import type { CliOptions } from './args.js'
+import { scriptCommand } from './typescript.js'
 
 /** Signals passed on to the app; the summary waits for the app to end. */
 // Not SIGUSR1: Node keeps it for starting the inspector.
@@ -49,7 +50,18 @@ export async function runWatched(command: string[], options: CliOptions, io: Cli
     if (options.debug) env['LOOPWATCH_DEBUG'] = '1'
     if (options.quiet) env['LOOPWATCH_LOG'] = '0'
 
-    const [file = '', ...args] = /\.[cm]?[jt]sx?$/i.test(command[0] ?? '') ? [process.execPath, ...command] : command
+    const [first = '', ...rest] = command
+    let file = first
+    let args = rest
+    if (/\.[cm]?[jt]sx?$/i.test(first)) {
+      const script = scriptCommand(first)
+      if ('error' in script) {
+        io.stderr(`${script.error}\n`)
+        return 1
+      }
+      file = process.execPath
+      args = [...script.argv, ...rest]
+    }
     const startTime = Date.now()
     const startedMs = performance.now()
     const ended = await spawnForwarding(file, args, env)

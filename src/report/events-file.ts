@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { classifyCause, type BlockCause } from '../core/cause.js'
 import type { BlockEvent } from '../core/events.js'
-import { stackKey, type StackFrame } from '../watchdog/frames.js'
+import { stackKey, trimStack, type StackFrame } from '../watchdog/frames.js'
 
 // The events file: one JSON object per line, appended by every process the
 // CLI runs (the main thread for each block, the watchdog for each hang report
@@ -55,7 +55,7 @@ export interface HangRecord {
 
 export type EventsRecord = StartRecord | StackRecord | BlockRecord | HangRecord
 
-/** Frames kept per stack: enough to reach the app from deep in a library. */
+/** Frames kept per stack; a deeper stack keeps the app's first frame (see `trimStack`). */
 const kMaxFrames = 64
 /** Distinct stacks remembered per process; past that, stacks are written again each time. */
 const kMaxStacks = 20_000
@@ -82,7 +82,7 @@ function append(fd: number, record: EventsRecord): boolean {
 export function writeHangRecord(fd: number, elapsedMs: number, thresholdMs: number, stack: StackFrame[] | undefined): void {
   append(fd, {
     type: 'hang', pid: process.pid, startTime: Date.now() - elapsedMs, elapsed: elapsedMs, threshold: thresholdMs,
-    stack: (stack ?? []).slice(0, kMaxFrames),
+    stack: trimStack(stack ?? [], kMaxFrames),
   })
 }
 
@@ -122,7 +122,7 @@ export class EventsWriter {
 
   #stackId(stack: StackFrame[]): number {
     if (stack.length === 0) return -1
-    const frames = stack.slice(0, kMaxFrames)
+    const frames = trimStack(stack, kMaxFrames)
     const key = stackKey(frames)
     const known = this.#stackIds.get(key)
     if (known !== undefined) return known

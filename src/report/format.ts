@@ -1,7 +1,7 @@
 import { relative, isAbsolute, sep } from 'node:path'
 import type { BlockEvent } from '../core/events.js'
 import type { SaturationEvent } from '../saturation/saturation.js'
-import type { StackFrame } from '../watchdog/frames.js'
+import { isAppFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** Most frames a report prints; the rest are counted. */
 const kMaxPrintedFrames = 12
@@ -72,35 +72,78 @@ export function formatHangRepeat(elapsedMs: number): string {
   return `loopwatch: event loop still blocked after ${formatMs(elapsedMs)} (same stack as above)`
 }
 
+/** Frames printed above the fold when a deep stack is folded. */
+const kFoldHead = 5
+/** Callers of the app's frame printed below the fold. */
+const kFoldCallers = 3
+
 /**
  * Prints the internal frames at the top (they say which native call blocked:
  * `JSON.parse`, `readFileSync`), then the app's and libraries' frames, and
- * counts the internal frames it hides.
+ * counts the internal frames it hides. A stack too deep to print whole
+ * always keeps the app's own first frame: the middle (a library's recursion)
+ * is folded into one line, not the end cut off.
  */
 export function formatStack(stack: readonly StackFrame[], cwd = process.cwd()): string {
-  const lines: string[] = []
+  const shown: StackFrame[] = []
   let hiddenInternal = 0
-  let hiddenOuter = 0
   let seenUser = false
   for (const frame of stack) {
     seenUser ||= !frame.internal
     if (frame.internal && seenUser) hiddenInternal++
-    else if (lines.length >= kMaxPrintedFrames) hiddenOuter++
-    else lines.push(`    at ${formatFrame(frame, cwd)}`)
+    else shown.push(frame)
+  }
+  const at = (frame: StackFrame) => `    at ${formatFrame(frame, cwd)}`
+  const lines: string[] = []
+  let hiddenOuter = 0
+  const app = shown.findIndex(isAppFrame)
+  if (shown.length <= kMaxPrintedFrames || app === -1 || app + kFoldCallers < kMaxPrintedFrames) {
+    lines.push(...shown.slice(0, kMaxPrintedFrames).map(at))
+    hiddenOuter = Math.max(0, shown.length - kMaxPrintedFrames)
+  } else {
+    // The frame above the app's is the library function it called.
+    const folded = shown.slice(kFoldHead, app - 1)
+    const end = app + 1 + kFoldCallers
+    lines.push(...shown.slice(0, kFoldHead).map(at), `    (${foldedText(folded)} not shown)`, ...shown.slice(app - 1, end).map(at))
+    hiddenOuter = Math.max(0, shown.length - end)
   }
   if (hiddenOuter > 0) lines.push(`    (${hiddenOuter} outer ${plural(hiddenOuter, 'frame')} not shown)`)
   if (hiddenInternal > 0) lines.push(`    (${hiddenInternal} node internal ${plural(hiddenInternal, 'frame')} hidden)`)
   return lines.join('\n')
 }
 
+/** `17 js-yaml frames` when they are all one package's, else `17 frames`. */
+function foldedText(frames: readonly StackFrame[]): string {
+  const pkg = frames[0]?.package
+  const one = pkg !== undefined && frames.every((frame) => frame.package === pkg)
+  return `${frames.length} ${one ? `${pkg} ` : ''}${plural(frames.length, 'frame')}`
+}
+
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`
 }
 
-/** `parseReport (src/report.ts:12:5)`; `JSON.parse (native)` for built-ins. */
+/**
+ * `parseReport (src/report.ts:12:5)`; `JSON.parse (native)` for built-ins. A
+ * library's source-mapped frame also names the file on disk, since packages
+ * often ship the map without the sources it points at:
+ * `blockTokens (node_modules/marked/src/Tokenizer.ts:80:13, on disk lib/marked.esm.js:311:20)`
+ * (relative to the package's folder).
+ */
 export function formatFrame(frame: StackFrame, cwd = process.cwd()): string {
   if (frame.file === '') return `${frame.functionName} (native)`
-  return `${frame.functionName} (${displayPath(frame.file, cwd)}:${frame.line}:${frame.column})`
+  const { generated } = frame
+  const onDisk = generated === undefined || frame.package === undefined
+    ? ''
+    : `, on disk ${packagePath(generated.file, frame.package, cwd)}:${generated.line}:${generated.column}`
+  return `${frame.functionName} (${displayPath(frame.file, cwd)}:${frame.line}:${frame.column}${onDisk})`
+}
+
+/** `lib/marked.esm.js` for a file of package `marked`, else {@link displayPath}. */
+function packagePath(file: string, pkg: string, cwd: string): string {
+  const dir = `node_modules${sep}${pkg.split('/').join(sep)}${sep}`
+  const at = file.lastIndexOf(dir)
+  return at === -1 ? displayPath(file, cwd) : file.slice(at + dir.length).split(sep).join('/')
 }
 
 /** A path relative to `cwd` when it lies inside it, else unchanged. */

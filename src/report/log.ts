@@ -53,6 +53,7 @@ const kMaxTracked = 1000
 
 interface Window {
   frame: StackFrame | undefined
+  via: StackFrame | undefined
   startMs: number
   reported: number
   folded: number
@@ -103,7 +104,7 @@ export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps 
     windows.delete(key)
     if (window.folded === 0) return
     const times = window.folded === 1 ? 'once more' : `${window.folded} more times`
-    safeWrite(`loopwatch: ${culpritLabel(window.frame)} blocked ${times}, ${formatTotal(window.foldedMs)} in total, `
+    safeWrite(`loopwatch: ${culpritLabel(window)} blocked ${times}, ${formatTotal(window.foldedMs)} in total, `
       + `in the last ${formatSpan(nowMs - window.startMs)}`)
   }
   // Closes the windows that have ended, then waits for the next one that has
@@ -144,7 +145,7 @@ export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps 
           const [oldestKey, oldest] = windows.entries().next().value as [string, Window]
           close(oldestKey, oldest, nowMs)
         }
-        window = { frame: culprit.frame, startMs: nowMs, reported: 0, folded: 0, foldedMs: 0 }
+        window = { frame: culprit.frame, via: culprit.via, startMs: nowMs, reported: 0, folded: 0, foldedMs: 0 }
         windows.set(culprit.key, window)
       }
       if (window.reported < kReportsPerWindow) {

@@ -37,14 +37,19 @@ export interface Report {
 
 /** One culprit's blocks. */
 export interface ReportCulprit {
-  /** `parseReport (src/report.ts:12)`. */
+  /** `parseReport (src/report.ts:12)`, `loadSettings (src/settings.ts:12) via js-yaml load`. */
   culprit: string
-  /** The function blamed; `null` when no stack was sampled. */
+  /**
+   * The function blamed, the app's own first frame (a library's only when no
+   * app frame was on the stack); `null` when no stack was sampled.
+   */
   function: string | null
   file: string | null
   line: number | null
   /** The npm package of the culprit's file, if under node_modules. */
   package: string | null
+  /** The library frame the culprit called into, running during its longest block; `null` if none. */
+  via: StackFrame | null
   /** The blocks began before the event loop started. */
   startup: boolean
   count: number
@@ -86,11 +91,12 @@ export function buildReport(summary: BlockSummary, meta: ReportMeta, cwd = proce
   const groups = summary.groups()
   const index = new Map(groups.map((group, i) => [group, i]))
   const culprits = groups.map((group): ReportCulprit => ({
-    culprit: group.label ?? culpritLabel(group.frame, cwd),
+    culprit: group.label ?? culpritLabel(group, cwd),
     function: group.frame?.functionName ?? null,
     file: group.frame?.file ?? null,
     line: group.frame?.line ?? null,
     package: group.frame?.package ?? null,
+    via: group.via ?? null,
     startup: group.startup,
     count: group.count,
     total: round(group.total),

@@ -5,10 +5,18 @@ import { stackKey, type StackFrame } from '../watchdog/frames.js'
 
 /** Blocks from one culprit, as `LoopWatcher#summary()` returns them. Times in milliseconds. */
 export interface CulpritSummary {
-  /** `parseReport (src/report.ts:12)`: the function blamed, its file and line. */
+  /**
+   * `parseReport (src/report.ts:12)`: the function blamed, its file and line;
+   * `loadSettings (src/settings.ts:12) via js-yaml load` when it was inside a library.
+   */
   culprit: string
-  /** The frame blamed (the first frame outside Node and loopwatch); `undefined` without a stack. */
+  /**
+   * The frame blamed: the app's own first frame (outside `node_modules`, Node
+   * and loopwatch), else the first frame outside Node and loopwatch; `undefined` without a stack.
+   */
   frame: StackFrame | undefined
+  /** The library frame `frame` called into (the longest block's), when the block was inside a library. */
+  via: StackFrame | undefined
   /** The blocks began before the event loop started (top-level code, start-up work). */
   startup: boolean
   /** Blocks. */
@@ -36,6 +44,8 @@ export interface CulpritGroup {
   readonly key: string
   /** The culprit's frame in `stack`. */
   frame: StackFrame | undefined
+  /** The library frame `frame` called into, in `stack`. */
+  via: StackFrame | undefined
   /** Replaces the frame's label: the group of culprits past the limit. */
   readonly label?: string
   readonly startup: boolean
@@ -125,11 +135,13 @@ export class BlockSummary {
     const group = cause === 'starved' ? this.#machineGroup() : this.#groupFor(event.stack, startup)
     group.count++
     group.total += event.duration
-    // Within a group every stack has the same first user frame: keep the
+    // Within a group every stack has the same culprit function: keep the
     // longest block's, the one most worth reading.
     if (event.duration >= group.max && event.stack.length > 0 && group.key !== kOtherKey && group.key !== kMachineKey) {
+      const { frame, via } = culpritOf(event.stack)
       group.stack = event.stack
-      group.frame = culpritOf(event.stack).frame
+      group.frame = frame
+      group.via = via
     }
     group.max = Math.max(group.max, event.duration)
     if (event.hang) group.hangs++
@@ -150,8 +162,9 @@ export class BlockSummary {
   /** The culprits, most blocked time first. */
   summary(cwd = process.cwd()): CulpritSummary[] {
     return this.groups().map((group) => ({
-      culprit: group.label ?? culpritLabel(group.frame, cwd),
+      culprit: group.label ?? culpritLabel(group, cwd),
       frame: group.frame,
+      via: group.via,
       startup: group.startup,
       count: group.count,
       total: group.total,
@@ -177,7 +190,7 @@ export class BlockSummary {
     let group = this.#groups.get(kMachineKey)
     if (group === undefined) {
       group = {
-        key: kMachineKey, frame: undefined, label: kMachineLabel, startup: false, count: 0, total: 0, max: 0, hangs: 0,
+        key: kMachineKey, frame: undefined, via: undefined, label: kMachineLabel, startup: false, count: 0, total: 0, max: 0, hangs: 0,
         unfinished: 0, causes: new Map(), stack: [], durations: [], profile: new Map(), otherSamples: 0,
       }
       this.#groups.set(kMachineKey, group)
@@ -197,7 +210,7 @@ export class BlockSummary {
       if (group !== undefined) return group
     }
     group = {
-      key, frame: other ? undefined : culprit.frame, startup, count: 0, total: 0, max: 0, hangs: 0, unfinished: 0,
+      key, frame: other ? undefined : culprit.frame, via: other ? undefined : culprit.via, startup, count: 0, total: 0, max: 0, hangs: 0, unfinished: 0,
       causes: new Map(), stack: [], durations: [], profile: new Map(), otherSamples: 0, ...(other ? { label: kOtherKey } : {}),
     }
     this.#groups.set(key, group)

@@ -9,7 +9,7 @@ import { createDebug } from '../core/debug-log.js'
 import { escapeControl } from '../report/escape.js'
 import { formatHang, formatHangRepeat } from '../report/format.js'
 import { probeExpression } from './probe.js'
-import { FrameResolver, stackKey, type RawFrame, type StackFrame } from './frames.js'
+import { FrameResolver, isAppFrame, stackKey, type RawFrame, type StackFrame } from './frames.js'
 import type { ProfileEntry } from '../core/events.js'
 import {
   SharedBeat, type CaptureMessage, type ClientsMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest,
@@ -355,7 +355,7 @@ function addSample(profile: Map<string, ProfileEntry>, stack: StackFrame[], coun
 
 /**
  * The event's stack: the most sampled stack of the function most samples
- * blamed (the innermost user frame; the earliest on a tie). The first
+ * blamed (the app's innermost frame, else the innermost user frame; the earliest on a tie). The first
  * sample alone can land in other code of the same stall, run just before
  * the block (measured under HTTP load: 1 sample in Node's HTTP internals,
  * then 28 in the blocking function), or at the blocking function's first
@@ -364,7 +364,8 @@ function addSample(profile: Map<string, ProfileEntry>, stack: StackFrame[], coun
  * jest it blamed a block on an earlier test's function.)
  */
 function culpritKey(stack: StackFrame[]): string {
-  const culprit = stack.find((frame) => !frame.internal)
+  // The app's own frame: samples deep in a library land in many of its functions.
+  const culprit = stack.find(isAppFrame) ?? stack.find((frame) => !frame.internal)
   return culprit === undefined ? '' : `${culprit.functionName}@${culprit.file}`
 }
 

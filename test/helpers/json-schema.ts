@@ -5,7 +5,7 @@ type Schema = Record<string, unknown>
 
 const kAnnotations = new Set(['$schema', '$id', 'title', 'description'])
 const kKeywords = new Set(['type', 'const', 'required', 'properties', 'additionalProperties', 'items', '$ref', 'minimum',
-  'exclusiveMinimum', '$defs'])
+  'exclusiveMinimum', '$defs', 'anyOf'])
 
 /** Returns the errors, `[]` for a valid value. Each error names the JSON path. */
 export function validate(schema: Schema, value: unknown): string[] {
@@ -34,6 +34,15 @@ function check(root: Schema, schema: Schema, value: unknown, path: string, error
     const target = name === undefined ? undefined : (root['$defs'] as Record<string, Schema> | undefined)?.[name]
     if (target === undefined) throw new Error(`json-schema helper: unresolved $ref ${schema['$ref']}`)
     check(root, target, value, path, errors)
+  }
+  if (Array.isArray(schema['anyOf'])) {
+    const options = schema['anyOf'] as Schema[]
+    const failures = options.map((option) => {
+      const found: string[] = []
+      check(root, option, value, path, found)
+      return found
+    })
+    if (!failures.some((found) => found.length === 0)) errors.push(...failures.flat())
   }
   if (schema['type'] !== undefined) {
     const types = Array.isArray(schema['type']) ? schema['type'] as string[] : [schema['type'] as string]

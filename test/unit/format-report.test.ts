@@ -66,3 +66,56 @@ test('debug mode: a turn lists its longest callbacks', () => {
 test('durations read as ms, s, then minutes', () => {
   assert.deepEqual([formatMs(412.4), formatMs(12_345), formatMs(312_000)], ['412 ms', '12.3 s', '5 m 12 s'])
 })
+
+const lib = (functionName: string, pkg: string, line: number): StackFrame =>
+  ({ ...frame(functionName, `/app/node_modules/${pkg}/lib/x.js`, line), package: pkg })
+
+test('a deep library stack folds its middle and keeps the library entry, the app frame and its callers', () => {
+  const stack = [
+    ...Array.from({ length: 30 }, (_, i) => lib(`parse${i}`, 'js-yaml', i + 1)),
+    lib('load', 'js-yaml', 106),
+    frame('loadSettings', '/app/src/settings.ts', 12),
+    frame('listOnTimeout', 'node:internal/timers', 581, true),
+    frame('start', '/app/src/main.ts', 3),
+    ...Array.from({ length: 6 }, (_, i) => frame(`outer${i}`, '/app/src/main.ts', 10 + i)),
+  ]
+  const lines = formatBlock(event(stack), '/app').split('\n')
+  assert.deepEqual(lines.slice(1), [
+    '    at parse0 (node_modules/js-yaml/lib/x.js:1:5)',
+    '    at parse1 (node_modules/js-yaml/lib/x.js:2:5)',
+    '    at parse2 (node_modules/js-yaml/lib/x.js:3:5)',
+    '    at parse3 (node_modules/js-yaml/lib/x.js:4:5)',
+    '    at parse4 (node_modules/js-yaml/lib/x.js:5:5)',
+    '    (25 js-yaml frames not shown)',
+    '    at load (node_modules/js-yaml/lib/x.js:106:5)',
+    '    at loadSettings (src/settings.ts:12:5)',
+    '    at start (src/main.ts:3:5)',
+    '    at outer0 (src/main.ts:10:5)',
+    '    at outer1 (src/main.ts:11:5)',
+    '    (4 outer frames not shown)',
+    '    (1 node internal frame hidden)',
+  ])
+})
+
+test('frames of several packages fold as "frames"; an app frame within reach is not folded', () => {
+  const mixed = [...Array.from({ length: 14 }, (_, i) => lib(`a${i}`, i % 2 ? 'ajv' : 'fast-uri', i)), frame('compile', '/app/c.ts', 5),
+    frame('main', '/app/m.ts', 1)]
+  assert.match(formatBlock(event(mixed), '/app'), /\(8 frames not shown\)\n {4}at a13 .*\n {4}at compile \(c\.ts:5:5\)\n {4}at main/)
+  const near = [...Array.from({ length: 8 }, (_, i) => lib(`a${i}`, 'ajv', i)), frame('compile', '/app/c.ts', 5),
+    ...Array.from({ length: 10 }, (_, i) => frame(`o${i}`, '/app/m.ts', i))]
+  const lines = formatBlock(event(near), '/app').split('\n')
+  assert.equal(lines[9], '    at compile (c.ts:5:5)')
+  assert.equal(lines.at(-1), '    (7 outer frames not shown)')
+})
+
+test('a source-mapped library frame also names the file on disk', () => {
+  const mapped: StackFrame = {
+    functionName: 'blockTokens', file: '/app/node_modules/marked/src/Lexer.ts', line: 80, column: 13, internal: false,
+    package: 'marked', generated: { file: '/app/node_modules/marked/lib/marked.esm.js', line: 311, column: 20 },
+  }
+  const app: StackFrame = { ...frame('render', '/app/src/page.ts', 9), generated: { file: '/app/dist/page.js', line: 7, column: 2 } }
+  assert.deepEqual(formatBlock(event([mapped, app]), '/app').split('\n').slice(1), [
+    '    at blockTokens (node_modules/marked/src/Lexer.ts:80:13, on disk lib/marked.esm.js:311:20)',
+    '    at render (src/page.ts:9:5)',
+  ])
+})

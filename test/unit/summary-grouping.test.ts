@@ -96,3 +96,27 @@ test('profiles merge sampled stacks per culprit; the timeline keeps every block'
   assert.deepEqual(entries.map((e) => [e.duration, e.pid]), [[300, undefined], [200, 7]])
   assert.equal(dropped, 0)
 })
+
+test("blocks inside a library group by the app's own frame, the library's entry frame as the detail", () => {
+  const summary = new BlockSummary()
+  const yaml = (fn: string, line: number): StackFrame => ({ ...frame(fn, '/app/node_modules/js-yaml/dist/js-yaml.js', line), package: 'js-yaml' })
+  const settings = (line: number) => frame('loadSettings', '/app/src/settings.ts', line)
+  // Five calls, sampled in different js-yaml functions: one culprit.
+  summary.add(block(120, [yaml('readBlockMapping', 900), yaml('load', 1700), settings(12), timers]))
+  summary.add(block(130, [yaml('composeNode', 1200), yaml('readBlockMapping', 900), yaml('load', 1700), settings(12), timers]))
+  summary.add(block(150, [native, yaml('readScalar', 400), yaml('load', 1700), settings(12), timers]))
+  summary.add(block(110, [yaml('load', 1700), settings(13), timers]))
+  summary.add(block(140, [yaml('readScalar', 400), yaml('load', 1700), settings(12), timers]))
+  // The library's own callback, no app frame on the stack: blamed on the library.
+  summary.add(block(100, [yaml('onTimer', 5), timers]))
+  const rows = summary.summary('/app')
+  assert.deepEqual(rows.map((r) => [r.culprit, r.count]), [
+    ['loadSettings (src/settings.ts:12) via js-yaml load', 5],
+    ['onTimer (node_modules/js-yaml/dist/js-yaml.js:5)', 1],
+  ])
+  const [top, library] = rows
+  assert.ok(top && library)
+  assert.equal(top.frame?.functionName, 'loadSettings')
+  assert.equal(top.via?.functionName, 'load')
+  assert.equal(library.via, undefined)
+})
