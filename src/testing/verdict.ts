@@ -150,12 +150,22 @@ function userSamples(block: BlockEvent): ProfileEntry[] {
 export function frameMatches(frame: StackFrame, rule: string | RegExp): boolean {
   if (isRegExp(rule)) {
     // A global or sticky RegExp keeps state between test() calls.
-    rule.lastIndex = 0
-    if (rule.test(frame.functionName)) return true
-    rule.lastIndex = 0
-    return frame.file !== '' && rule.test(frame.file)
+    // Tried on the bare name too: `/^spin/` must match `Object.spinFor`
+    // (a CommonJS helper called as `helpers.spinFor()`), as `'spinFor'` does.
+    const bare = bareName(frame.functionName)
+    for (const text of bare === frame.functionName ? [bare, frame.file] : [frame.functionName, bare, frame.file]) {
+      rule.lastIndex = 0
+      if (text !== '' && rule.test(text)) return true
+    }
+    return false
   }
   const name = frame.functionName.replace(/^async /, '')
   if (name === rule || name.endsWith(`.${rule}`) || frame.package === rule) return true
   return rule.includes('/') && frame.file.replaceAll('\\', '/').includes(rule)
+}
+
+/** A frame's function name without its receiver and prefixes: `spinFor` of `async Object.spinFor`. */
+export function bareName(functionName: string): string {
+  const name = functionName.replace(/^(async |new )/, '')
+  return name.slice(name.lastIndexOf('.') + 1)
 }
