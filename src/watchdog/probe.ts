@@ -84,6 +84,9 @@ export function rawFramesOf(holder: { stack?: unknown }): RawFrame[] {
   } finally {
     Error.prepareStackTrace = prepareStackTrace
   }
+  // Inside an `Error.prepareStackTrace` call (jest's, formatting a stack)
+  // V8 does not call another one: the stack comes formatted as text.
+  if (typeof sites === 'string') return framesOfText(sites)
   if (!Array.isArray(sites)) return []
   const frames: RawFrame[] = []
   for (const site of sites as NodeJS.CallSite[]) {
@@ -109,4 +112,25 @@ function nameOf(site: NodeJS.CallSite): string {
   }
   if (!name) name = '<anonymous>'
   return site.isAsync() ? `async ${name}` : name
+}
+
+/** `    at name (file:line:column)`, `    at file:line:column`, `    at name (native)`. */
+const kFrameLine = /^\s*at (?:(.+?) \((.*)\)|(.*))$/
+const kPosition = /^(.*):(\d+):(\d+)$/
+
+/** Raw frames from V8's text format of a stack, for when no call sites can be had. */
+export function framesOfText(stack: string): RawFrame[] {
+  const frames: RawFrame[] = []
+  for (const line of stack.split('\n')) {
+    const match = kFrameLine.exec(line)
+    if (match === null) continue
+    const name = match[1] ?? '<anonymous>'
+    const location = match[2] ?? match[3] ?? ''
+    const position = kPosition.exec(location)
+    const file = position === null ? '' : position[1] ?? ''
+    if (file === kProbeSourceURL) continue
+    // A frame without a name, `at file:line:column`, is top-level code: V8 names it `<anonymous>` too.
+    frames.push([match[1] === undefined && position === null ? location : name, file, Number(position?.[2] ?? 0), Number(position?.[3] ?? 0)])
+  }
+  return frames
 }
