@@ -11,7 +11,8 @@ import { expectPositiveMs } from '../core/options.js'
  * - a string matches a frame's function name (`loadFixture`, or the method of
  *   `Loader.loadFixture`), an npm package name (`better-sqlite3`), or, when it
  *   contains a `/`, part of the frame's file path (`test/fixtures/`);
- * - a RegExp is tested against the function name and the file path;
+ * - a RegExp is tested against the function name, the bare name (`spinFor`
+ *   of `Object.spinFor`) and the file path;
  * - a function receives the whole block and returns `true` to allow it.
  */
 export type AllowRule = string | RegExp | ((block: BlockEvent) => boolean)
@@ -196,13 +197,23 @@ function parseAllowEntry(entry: string): AllowRule {
 }
 
 /**
- * Layers options: the environment over the code's options (so CI can raise a
- * limit without a code change), allow-lists added together.
+ * Layers options, each over the ones before: the environment over the code's
+ * options (so CI can raise a limit without a code change), allow-lists added
+ * together. A layer that sets `threshold` without `budget.maxBlock` sets the
+ * longest block with it: `LOOPWATCH_THRESHOLD=400` wins over a
+ * `budget.maxBlock: 100` in code, as `LOOPWATCH_MAX_BLOCK` would.
  */
 export function mergeOptions(...layers: FailOnBlockOptions[]): FailOnBlockOptions {
   const merged: FailOnBlockOptions = {}
   for (const layer of layers) {
-    if (layer.threshold !== undefined) merged.threshold = layer.threshold
+    if (layer.threshold !== undefined) {
+      merged.threshold = layer.threshold
+      if (merged.budget?.maxBlock !== undefined && layer.budget?.maxBlock === undefined) {
+        const rest: Budget = { ...merged.budget }
+        delete rest.maxBlock
+        merged.budget = rest
+      }
+    }
     if (layer.allow !== undefined) merged.allow = [...(merged.allow ?? []), ...layer.allow]
     if (layer.budget !== undefined) merged.budget = { ...merged.budget, ...layer.budget }
     if (layer.wallTime !== undefined) merged.wallTime = layer.wallTime
@@ -210,20 +221,24 @@ export function mergeOptions(...layers: FailOnBlockOptions[]): FailOnBlockOption
   return merged
 }
 
-/** The limits for one test: its base options, then the test's own overrides. */
+/**
+ * The limits for one test: its base options (the code's, under the
+ * environment's), then what the test itself allowed (`allowBlocking()`),
+ * which only ever relaxes a limit: a test cannot tighten what CI raised.
+ */
 export function resolveLimits(base: FailOnBlockOptions, overrides: readonly FailOnBlockOptions[] = [], off = false): Limits {
-  const options = mergeOptions(base, ...overrides)
-  const threshold = options.threshold ?? kDefaultTestThreshold
-  // A test that raised its threshold raised its longest block with it,
-  // unless it set `maxBlock` itself.
-  const overriddenThreshold = overrides.some((o) => o.threshold !== undefined)
-  const ownMaxBlock = overrides.some((o) => o.budget?.maxBlock !== undefined)
-  const maxBlock = overriddenThreshold && !ownMaxBlock ? threshold : options.budget?.maxBlock ?? threshold
+  const own = limitsOf(base)
+  const relaxed = overrides.length === 0 ? own : limitsOf(mergeOptions(base, ...overrides))
   return Object.freeze({
-    maxBlock,
-    totalBlocked: options.budget?.totalBlocked ?? Infinity,
-    allow: Object.freeze([...(options.allow ?? [])]),
+    maxBlock: Math.max(own.maxBlock, relaxed.maxBlock),
+    totalBlocked: Math.max(own.totalBlocked, relaxed.totalBlocked),
+    allow: Object.freeze([...(relaxed.allow ?? [])]),
     off,
-    wallTime: options.wallTime ?? false,
+    wallTime: (overrides.length === 0 ? base : mergeOptions(base, ...overrides)).wallTime ?? false,
   })
+}
+
+function limitsOf(options: FailOnBlockOptions): { maxBlock: number; totalBlocked: number; allow: readonly AllowRule[] | undefined } {
+  const threshold = options.threshold ?? kDefaultTestThreshold
+  return { maxBlock: options.budget?.maxBlock ?? threshold, totalBlocked: options.budget?.totalBlocked ?? Infinity, allow: options.allow }
 }

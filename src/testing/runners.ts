@@ -1,6 +1,7 @@
 import { blockedError } from './report.js'
 import { tracker, type TestWindow } from './tracker.js'
 import { loopwatchRequire } from '../core/module-url.js'
+import { hookNodeTest } from './node.js'
 
 /** The test runners `failOnBlock()` hooks into. */
 export type RunnerName = 'node' | 'vitest' | 'jest' | 'mocha'
@@ -45,19 +46,7 @@ export function installNode(): void {
   const t = tracker()
   if (t.installed.has('node') || !runsNodeTests(process.env, process.execArgv)) return
   t.installed.add('node')
-  const nodeTest = loopwatchRequire()('node:test') as EachHooks
-  const windows = new WeakMap<object, TestWindow>()
-  nodeTest.beforeEach(async (context: object) => {
-    await tracker().ready()
-    windows.set(context, tracker().begin())
-  })
-  nodeTest.afterEach(async (context: object) => {
-    const window = windows.get(context)
-    if (window === undefined) return
-    windows.delete(context)
-    const verdict = await tracker().end(window)
-    if (verdict !== undefined) throw blockedError(verdict)
-  })
+  hookNodeTest(loopwatchRequire()('node:test') as EachHooks)
 }
 
 /** Hooks jest, in the test file's realm, with its global hooks. Once per file. */

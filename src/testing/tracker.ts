@@ -19,6 +19,8 @@ export interface TestWindow {
   readonly overrides: FailOnBlockOptions[]
   /** `allowBlocking()` without options: the test may block at will. */
   off: boolean
+  /** The test this one is a subtest of (node:test), if it is being tracked. */
+  readonly parent: TestWindow | undefined
 }
 
 /**
@@ -37,8 +39,12 @@ export interface Tracker {
    * a test that blocks at its very start still gets the culprit's stack.
    */
   ready(): Promise<void>
-  /** A test starts. Whatever blocked before belongs to something else. */
-  begin(): TestWindow
+  /**
+   * A test starts. Whatever blocked before belongs to something else. A
+   * subtest names its parent's window: a block belongs to the innermost
+   * test running, never to its parent too.
+   */
+  begin(parent?: TestWindow): TestWindow
   /** A test is over: resolves with why it fails, if it does. */
   end(window: TestWindow): Promise<Verdict | undefined>
   /** A test ended without running (a hook failed): forget it. */
@@ -84,6 +90,8 @@ function createTracker(): Tracker {
   let configured = false
   const active = new Set<TestWindow>()
   let events: BlockEvent[] = []
+  // Blocks a subtest has taken: its ancestors do not count them again.
+  const claimed = new WeakSet<BlockEvent>()
   let ready: Promise<void> | undefined
 
   const watch = (): LoopWatcher => {
@@ -120,8 +128,8 @@ function createTracker(): Tracker {
       ready ??= watchdogReady(watch())
       return ready
     },
-    begin() {
-      const window: TestWindow = { startTime: startStretch(watch()), overrides: [], off: false }
+    begin(parent) {
+      const window: TestWindow = { startTime: startStretch(watch()), overrides: [], off: false, parent }
       active.add(window)
       return window
     },
@@ -130,9 +138,21 @@ function createTracker(): Tracker {
       // before it; those of later beats, after it.
       const endTime = now()
       await keepingAlive(watch().flush())
-      const blocks = events.filter((event) => event.startTime >= window.startTime && event.startTime < endTime)
+      // A subtest still running (one its parent did not await) keeps what
+      // blocked since it began.
+      const running = [...active].filter((other) => other !== window && isWithin(other, window))
+      const blocks = events.filter((event) => event.startTime >= window.startTime && event.startTime < endTime &&
+        !claimed.has(event) && !running.some((other) => event.startTime >= other.startTime))
+      if (window.parent !== undefined) for (const block of blocks) claimed.add(block)
       close(window)
-      return judge(blocks, resolveLimits(base, window.overrides, window.off))
+      const overrides: FailOnBlockOptions[] = []
+      let off = false
+      // A subtest runs under what its ancestors allowed, and its own.
+      for (let w: TestWindow | undefined = window; w !== undefined; w = w.parent) {
+        overrides.unshift(...w.overrides)
+        off ||= w.off
+      }
+      return judge(blocks, resolveLimits(base, overrides, off))
     },
     discard: close,
     override(options) {
@@ -140,10 +160,18 @@ function createTracker(): Tracker {
         throw withCode(new Error('allowBlocking() was called while no test was running: call it inside a test'),
           testingCodes.notInTest)
       }
+      // The innermost tests running: a parent waiting for its subtest is not the caller.
       for (const window of active) {
+        if ([...active].some((other) => other !== window && isWithin(other, window))) continue
         if (options === undefined) window.off = true
         else window.overrides.push(options)
       }
     },
   }
+}
+
+/** Is `window` a subtest (at any depth) of `ancestor`? */
+function isWithin(window: TestWindow, ancestor: TestWindow): boolean {
+  for (let w = window.parent; w !== undefined; w = w.parent) if (w === ancestor) return true
+  return false
 }

@@ -40,7 +40,10 @@ export function judge(blocks: readonly BlockEvent[], limits: Limits): Verdict | 
     if (block.cause === 'starved' && !wallTime) continue
     const share = allowedShare(block, limits.allow)
     if (share === 1) continue
-    if (share > 0) partlyAllowed[block.id] = ownMs(block, wallTime) * (1 - share)
+    // The runner formatting a stack (jest's first `toThrow` of a file) is
+    // not the test's doing: its share of the samples counts for nothing.
+    const own = 1 - formattingShare(block)
+    if (share > 0 || own < 1) partlyAllowed[block.id] = ownMs(block, wallTime) * own * (1 - share)
     counted.push(block)
   }
   const msOf = (block: BlockEvent) => countedMs(block, { partlyAllowed, limits })
@@ -82,7 +85,36 @@ export function isMachineryFrame(frame: StackFrame): boolean {
 
 /** A stack that runs code of the test or the app, not only Node's internals, the runner's or loopwatch's. */
 export function runsUserCode(stack: readonly StackFrame[]): boolean {
-  return stack.some((frame) => !frame.internal && !isMachineryFrame(frame))
+  return !isStackFormatting(stack) && stack.some((frame) => !frame.internal && !isMachineryFrame(frame))
+}
+
+/** Packages that install an `Error.prepareStackTrace` for a runner (jest's, source-map-support). */
+const kStackFormatters = new Set(['@jest/source-map', 'source-map-support', 'jest-util', 'vite', 'vite-node', '@vitest/utils'])
+
+/**
+ * Node's `Error.prepareStackTrace` call is on the stack, and the function it
+ * called is the runner's (jest's source-mapping formatter) or Node's own
+ * (`--enable-source-maps`): the sample is stack formatting, whatever test
+ * code lies below it. One the test or the app installed is its own code.
+ */
+export function isStackFormatting(stack: readonly StackFrame[]): boolean {
+  const at = stack.findIndex((frame) => frame.functionName === 'prepareStackTraceCallback' && frame.file.startsWith('node:internal/'))
+  if (at === -1) return false
+  const formatter = stack.slice(0, at).findLast((frame) => !frame.internal)
+  return formatter === undefined || (formatter.package !== undefined &&
+    (kStackFormatters.has(formatter.package) || kRunnerPackages.has(formatter.package)))
+}
+
+/** The share of a block's samples (0 to 1) that the runner spent formatting a stack. */
+export function formattingShare(block: BlockEvent): number {
+  let formatting = 0
+  let all = 0
+  for (const { stack, count } of block.profile) {
+    all += count
+    if (isStackFormatting(stack)) formatting += count
+  }
+  if (all === 0) return isStackFormatting(block.stack) ? 1 : 0
+  return formatting / all
 }
 
 /**
@@ -161,12 +193,22 @@ function userSamples(block: BlockEvent): ProfileEntry[] {
 export function frameMatches(frame: StackFrame, rule: string | RegExp): boolean {
   if (isRegExp(rule)) {
     // A global or sticky RegExp keeps state between test() calls.
-    rule.lastIndex = 0
-    if (rule.test(frame.functionName)) return true
-    rule.lastIndex = 0
-    return frame.file !== '' && rule.test(frame.file)
+    // Tried on the bare name too: `/^spin/` must match `Object.spinFor`
+    // (a CommonJS helper called as `helpers.spinFor()`), as `'spinFor'` does.
+    const bare = bareName(frame.functionName)
+    for (const text of bare === frame.functionName ? [bare, frame.file] : [frame.functionName, bare, frame.file]) {
+      rule.lastIndex = 0
+      if (text !== '' && rule.test(text)) return true
+    }
+    return false
   }
   const name = frame.functionName.replace(/^async /, '')
   if (name === rule || name.endsWith(`.${rule}`) || frame.package === rule) return true
   return rule.includes('/') && frame.file.replaceAll('\\', '/').includes(rule)
+}
+
+/** A frame's function name without its receiver and prefixes: `spinFor` of `async Object.spinFor`. */
+export function bareName(functionName: string): string {
+  const name = functionName.replace(/^(async |new )/, '')
+  return name.slice(name.lastIndexOf('.') + 1)
 }

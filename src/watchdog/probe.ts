@@ -97,6 +97,9 @@ export function rawFramesOf(holder: { stack?: unknown }): RawFrame[] {
   } finally {
     setErrorProperty('prepareStackTrace', prepareStackTrace)
   }
+  // Inside an `Error.prepareStackTrace` call (jest's, formatting a stack)
+  // V8 does not call another one: the stack comes formatted as text.
+  if (typeof sites === 'string') return framesOfText(sites)
   if (!Array.isArray(sites)) return []
   const frames: RawFrame[] = []
   for (const site of sites as NodeJS.CallSite[]) {
@@ -108,23 +111,9 @@ export function rawFramesOf(holder: { stack?: unknown }): RawFrame[] {
 
 const kCallSites = (_error: Error, callSites: NodeJS.CallSite[]): NodeJS.CallSite[] => callSites
 
-/** `    at name (file:line:col)`, `    at file:line:col`, `    at name (native)`. */
-const kFrameLine = /^\s*at (?:(.+?) \((.*?)(?::(\d+):(\d+))?\)|(.*?):(\d+):(\d+))$/
-
-/** V8's default stack text as raw frames (the first line is the message: none here). */
+/** V8's stack text as raw frames (a frozen `Error`: no call sites can be had). */
 export function parseStackText(stack: unknown): RawFrame[] {
-  if (typeof stack !== 'string') return []
-  const frames: RawFrame[] = []
-  for (const line of stack.split('\n')) {
-    const match = kFrameLine.exec(line)
-    if (match === null) continue
-    const [, name, file, lineNo, column, bareFile, bareLine, bareColumn] = match
-    const path = file ?? bareFile ?? ''
-    if (path.includes(kProbeSourceURL)) continue
-    const native = path === 'native' || path === '<anonymous>'
-    frames.push([(name ?? '<anonymous>').replace(/ \[as [^\]]+\]$/, ''), native ? '' : path, Number(lineNo ?? bareLine ?? 0), Number(column ?? bareColumn ?? 0)])
-  }
-  return frames
+  return typeof stack === 'string' ? framesOfText(stack) : []
 }
 
 /** The function name as V8 prints it in `error.stack`. */
@@ -143,4 +132,26 @@ function nameOf(site: NodeJS.CallSite): string {
   }
   if (!name) name = '<anonymous>'
   return site.isAsync() ? `async ${name}` : name
+}
+
+/** `    at name (file:line:column)`, `    at file:line:column`, `    at name (native)`. */
+const kFrameLine = /^\s*at (?:(.+?) \((.*)\)|(.*))$/
+const kPosition = /^(.*):(\d+):(\d+)$/
+
+/** Raw frames from V8's text format of a stack, for when no call sites can be had. */
+export function framesOfText(stack: string): RawFrame[] {
+  const frames: RawFrame[] = []
+  for (const line of stack.split('\n')) {
+    const match = kFrameLine.exec(line)
+    if (match === null) continue
+    // `Timeout.appWork [as _onTimeout]`: the name call sites give is the first part.
+    const name = (match[1] ?? '<anonymous>').replace(/ \[as [^\]]+\]$/, '')
+    const location = match[2] ?? match[3] ?? ''
+    const position = kPosition.exec(location)
+    const file = position === null ? '' : position[1] ?? ''
+    if (file === kProbeSourceURL) continue
+    // A frame without a name, `at file:line:column`, is top-level code: V8 names it `<anonymous>` too.
+    frames.push([match[1] === undefined && position === null ? location : name, file, Number(position?.[2] ?? 0), Number(position?.[3] ?? 0)])
+  }
+  return frames
 }

@@ -150,3 +150,27 @@ export function assertSuiteOutcomes(outcomes: Outcome[], suiteLine: number): voi
   const blocked = /(\d+) ms wall/.exec(long?.failure ?? '') ?? /blocked for (\d+) ms/.exec(long?.failure ?? '')
   assert.ok(Number(blocked?.[1]) >= 300, `the 300 ms block measured ${blocked?.[1] ?? '?'} ms`)
 }
+
+/** Outcomes from node:test's TAP report, subtests included, as `parent > child` names. */
+export function tapTree(tap: string): Outcome[] {
+  const outcomes: Outcome[] = []
+  const lines = tap.split('\n')
+  // TAP lists a test's subtests before the test: collect them per depth.
+  const pending: string[][] = []
+  lines.forEach((line, i) => {
+    const subtest = /^(\s*)# Subtest: (.*)$/.exec(line)
+    if (subtest !== null) {
+      const depth = (subtest[1] ?? '').length / 4
+      pending[depth] = [subtest[2] ?? '']
+      return
+    }
+    const match = /^(\s*)(not ok|ok) \d+ - (.*?)(?: # .*)?$/.exec(line)
+    if (match === null) return
+    const depth = (match[1] ?? '').length / 4
+    const path = [...pending.slice(0, depth).map((names) => names[0] ?? '?'), match[3] ?? '']
+    let end = i + 1
+    while (end < lines.length && !/^\s*(not ok|ok) \d+ - |^\s*# Subtest: /.test(lines[end] ?? '')) end++
+    outcomes.push({ name: path.join(' > '), passed: match[2] === 'ok', failure: match[2] === 'ok' ? '' : lines.slice(i + 1, end).join('\n') })
+  })
+  return outcomes
+}

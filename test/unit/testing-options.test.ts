@@ -69,10 +69,22 @@ test('bad environment values name the variable', () => {
     { name: 'RangeError', message: /^Expected `LOOPWATCH_ALLOW` to hold valid regular expressions, got '\/\(\/' \(string\): / })
 })
 
-test('the environment wins over options in code; allow-lists add up', () => {
+test('the environment wins over options in code, for every limit; allow-lists add up', () => {
   const code = { threshold: 50, allow: ['a'], budget: { maxBlock: 100, totalBlocked: 300 } }
   const env = { threshold: 200, allow: ['b'], budget: { totalBlocked: 1000 } }
-  assert.deepEqual(mergeOptions(code, env), { threshold: 200, allow: ['a', 'b'], budget: { maxBlock: 100, totalBlocked: 1000 } })
+  // LOOPWATCH_THRESHOLD sets the longest block too: the code's maxBlock is gone.
+  assert.deepEqual(mergeOptions(code, env), { threshold: 200, allow: ['a', 'b'], budget: { totalBlocked: 1000 } })
+  assert.equal(resolveLimits(mergeOptions({ budget: { maxBlock: 100 } }, { threshold: 400 })).maxBlock, 400)
+  assert.equal(resolveLimits(mergeOptions({ threshold: 30, budget: { maxBlock: 100 } }, { budget: { maxBlock: 400 } })).maxBlock, 400)
+  assert.equal(resolveLimits(mergeOptions({ threshold: 500 }, { threshold: 400, budget: { maxBlock: 450 } })).maxBlock, 450)
+  assert.equal(resolveLimits(mergeOptions({ budget: { totalBlocked: 100 } }, { budget: { totalBlocked: 900 } })).totalBlocked, 900)
+})
+
+test('allowBlocking() only relaxes: a test cannot tighten the limits the environment raised', () => {
+  const base = mergeOptions({ budget: { maxBlock: 100, totalBlocked: 300 } }, { threshold: 400, budget: { totalBlocked: 1000 } })
+  assert.equal(resolveLimits(base, [{ threshold: 200 }]).maxBlock, 400)
+  assert.equal(resolveLimits(base, [{ budget: { totalBlocked: 500 } }]).totalBlocked, 1000)
+  assert.equal(resolveLimits(base, [{ threshold: 800 }]).maxBlock, 800)
 })
 
 test('limits: maxBlock defaults to the threshold; budget.maxBlock wins; a test that raises its threshold raises its maxBlock', () => {

@@ -73,6 +73,15 @@ test('RegExp rules test the function name and the file; global RegExps too', () 
   assert.ok(!frameMatches(frame('JSON.parse', ''), /^$/), 'an empty file is not tested')
 })
 
+test('RegExp rules test the bare function name too: /^spin/ matches Object.spinFor, as the string spinFor does', () => {
+  assert.ok(frameMatches(frame('Object.spinFor'), /^spin/))
+  assert.ok(frameMatches(frame('Object.spinFor'), 'spinFor'))
+  assert.ok(frameMatches(frame('async Db.seedUsers'), /^seed/i))
+  assert.ok(frameMatches(frame('new Seeder'), /^Seeder$/))
+  assert.ok(frameMatches(frame('Object.spinFor'), /^Object\.spin/), 'the full name still matches')
+  assert.ok(!frameMatches(frame('Object.respin'), /^spin/))
+})
+
 test('allowed code counts for nothing; the rest of a block counts as a block of its own', () => {
   const inFixture = [frame('readFileSync', 'node:fs'), frame('loadFixture'), frame('test', '/app/test/a.test.ts')]
   const elsewhere = [frame('heavy')]
