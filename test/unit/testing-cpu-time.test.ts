@@ -38,11 +38,11 @@ test('a block counts for its own time: its wait for a CPU is taken off', () => {
   const wall = judge([real], resolveLimits({ wallTime: true }))
   assert.ok(wall)
   assert.match(formatVerdict(wall, { workerThread: false, cwd }),
-    /^the event loop was blocked for 302 ms during this test \(limit 50 ms\)\n  on CPU 254 ms, waiting for a CPU 40 ms, off CPU 8 ms \(302 ms wall\)\n/)
+    /^the event loop was blocked for 302 ms during this test \(limit 50 ms\)\n {2}on CPU 254 ms, waiting for a CPU 40 ms, off CPU 8 ms \(302 ms wall\)\n/)
   // Unmeasured (not Linux): the wall time, as before.
   const plain = judge([block(120, undefined)], resolveLimits({}))
   assert.ok(plain)
-  assert.match(formatVerdict(plain, { workerThread: false, cwd }), /^the event loop was blocked for 120 ms during this test \(limit 50 ms\)\n    at spin/)
+  assert.match(formatVerdict(plain, { workerThread: false, cwd }), /^the event loop was blocked for 120 ms during this test \(limit 50 ms\)\n {4}at spin/)
 })
 
 test('wallTime: an option and LOOPWATCH_WALL_TIME', () => {
