@@ -81,6 +81,8 @@ const kRealDeps: LoggerDeps = {
  * counted and written as one line when the window ends, at `stop()` or at
  * exit. Only the log is limited: events and stats see every block.
  */
+const kMachineKey = '\u0000machine'
+
 export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps = kRealDeps): BlockLogger {
   if (log === false) return { log: () => undefined, flush: () => undefined, write: () => undefined, dropped: () => 0 }
   let dropped = 0
@@ -104,7 +106,8 @@ export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps 
     windows.delete(key)
     if (window.folded === 0) return
     const times = window.folded === 1 ? 'once more' : `${window.folded} more times`
-    safeWrite(`loopwatch: ${culpritLabel(window)} blocked ${times}, ${formatTotal(window.foldedMs)} in total, `
+    const who = key === kMachineKey ? 'the machine (waiting for a CPU) stalled the event loop' : `${culpritLabel(window)} blocked`
+    safeWrite(`loopwatch: ${who} ${times}, ${formatTotal(window.foldedMs)} in total, `
       + `in the last ${formatSpan(nowMs - window.startMs)}`)
   }
   // Closes the windows that have ended, then waits for the next one that has
@@ -134,7 +137,8 @@ export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps 
     dropped: () => dropped,
     log(event) {
       const nowMs = deps.now()
-      const culprit = culpritOf(event.stack)
+      // Starved stalls are the machine's: one window for all, not the running function's.
+      const culprit = event.cause === 'starved' ? { key: kMachineKey, frame: undefined } : culpritOf(event.stack)
       let window = windows.get(culprit.key)
       if (window !== undefined && nowMs - window.startMs >= kLogWindowMs) {
         close(culprit.key, window, nowMs)
