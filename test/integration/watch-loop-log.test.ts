@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { fixture, runFixture } from '../helpers/run-fixture.js'
 
-const kReport = /^loopwatch: event loop blocked for \d+ ms \(threshold 30 ms, cause: wait\)\n {4}at Atomics\.wait \(native\)\n {4}at blockFor \(block\.mjs:5:11\)\n {4}at Timeout\.slowPath \(log-modes\.mjs:14:3\)\n {4}\(2 node internal frames hidden\)$/m
+const kReport = /^loopwatch: event loop blocked for \d+ ms \(threshold 30 ms, cause: wait(; [^)]*)?\)\n {4}at Atomics\.wait \(native\)\n {4}at blockFor \(block\.mjs:5:11\)\n {4}at Timeout\.slowPath \(log-modes\.mjs:14:3\)\n {4}\(2 node internal frames hidden\)$/m
 
 test('log: true writes each report to stderr', async () => {
   const { stderr, stdout } = await runFixture(fixture('log-modes.mjs'), ['true'])
