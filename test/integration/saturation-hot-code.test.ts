@@ -70,7 +70,10 @@ test('a saturated server: the saturation event names the function that reads and
   const user = top.frames.find((frame) => !frame.internal)
   assert.equal(user?.functionName, 'getPackageVersion')
   assert.equal(user.file, fixture('saturation-server.mjs'))
-  assert.ok([26, 27].includes(user.line), `line ${user.line}`)
+  // 26-27: the reading lines. 25: the function's own line, where the CPU
+  // profile places a caller frame: the wrapped natives (src/watchdog/native-calls.ts)
+  // are JavaScript frames below it.
+  assert.ok([25, 26, 27].includes(user.line), `line ${user.line}`)
   assert.ok(top.selfShare > 0.4, `share ${top.selfShare}`)
 })
 
