@@ -18,7 +18,7 @@ import { createBlockLogger, type BlockLogger } from '../report/log.js'
 import { SaturationMonitor, summarizeHot, type SaturationEvent, type Stretch } from '../saturation/saturation.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { OtelExtension } from '../otel/otel.js'
-import { FrameResolver, type RawFrame } from '../watchdog/frames.js'
+import { FrameResolver, memoryMaps, type RawFrame } from '../watchdog/frames.js'
 import { kOwnDir } from '../watchdog/own-dir.js'
 import { BlockSummary, summaryExtension, type CulpritSummary } from '../report/summary.js'
 import { joinWatchdog, type WatchdogClient } from '../watchdog/host.js'
@@ -345,9 +345,11 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   #publish({ event, stall, capture, probed, window, fullGc }: Pending<C>): void {
     if (this.#closed) return
     if (capture !== undefined) {
-      event.stack = capture.stack
+      // The block is over: map what only this thread's loaders know (tsx).
+      const maps = memoryMaps()
+      event.stack = maps.remap(capture.stack)
       event.samples = capture.samples
-      event.profile = capture.profile
+      event.profile = capture.profile.map((entry) => ({ stack: maps.remap(entry.stack), count: entry.count }))
       event.hang ||= capture.hang
     }
     if (window !== undefined) this.#debugMode?.enrich(event, window, probed?.debug)
@@ -486,7 +488,7 @@ export function watchLoop<C = unknown>(options?: WatchLoopOptions<C>): LoopWatch
 /** The probe's first stack of a block, as a one-sample capture. */
 function captureOf(probed: { seq: number; frames: RawFrame[] } | undefined): Capture | undefined {
   if (probed === undefined) return undefined
-  exitResolver ??= new FrameResolver(kOwnDir)
+  exitResolver ??= new FrameResolver(kOwnDir, { memory: memoryMaps() })
   const stack = exitResolver.resolve(probed.frames)
   return { seq: probed.seq, samples: 1, stack, profile: [{ stack, count: 1 }], hang: false, unresponsive: [] }
 }

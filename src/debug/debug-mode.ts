@@ -2,7 +2,7 @@ import { CallbackTimer, type CallbackWindow, type RunningCallback, type TimedCal
 import type { Clock } from '../core/clock.js'
 import type { BlockCallback, BlockEvent } from '../core/events.js'
 import { SyncCallTimer, type SlowCall } from './intercept.js'
-import { FrameResolver } from '../watchdog/frames.js'
+import { FrameResolver, memoryMaps } from '../watchdog/frames.js'
 import { kOwnDir } from '../watchdog/own-dir.js'
 
 /** What debug mode saw between two heartbeats. */
@@ -44,7 +44,7 @@ export class DebugMode {
   readonly #syncCalls: SyncCallTimer
   #slowCall: SlowCall | undefined
   /** Maps the scheduling and call-site stacks taken on this thread. */
-  readonly #resolver = new FrameResolver(kOwnDir)
+  readonly #resolver = new FrameResolver(kOwnDir, { memory: memoryMaps() })
 
   constructor(clock: Clock, thresholdMs: number, scheduleStacks: boolean, beatIntervalMs: number) {
     this.#callbacks = new CallbackTimer(clock, scheduleStacks, this.#resolver, beatIntervalMs)

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { SourceMap, type SourceMapPayload } from 'node:module'
+import { findSourceMap, SourceMap, type SourceMapPayload } from 'node:module'
 import { sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -41,46 +41,44 @@ const kSourceMappingURL = /\/\/[#@] ?sourceMappingURL=([^\s'"]+)\s*$/
  * through source maps. `module.findSourceMap()` only knows the maps of the
  * thread that loaded the files, so the watchdog reads `sourceMappingURL`
  * itself; with or without `--enable-source-maps` the result is the same.
+ * Maps that a loader registered in memory only (tsx, ts-node) are applied
+ * on the main thread by {@link MemoryMaps}.
  */
 export class FrameResolver {
   readonly #maps = new Map<string, MappedFile | null>()
   readonly #ownDir: string | undefined
   readonly #packageMaps: boolean
+  readonly #memory: MemoryMaps | undefined
 
   /**
    * @param ownDir loopwatch's own directory: frames there are internal
    *   (`undefined` when bundled into an app: then none is).
    * @param packageMaps `false` leaves frames under `node_modules` unmapped:
    *   libraries ship the big maps, too slow to parse on the main thread.
+   * @param memory on the main thread: also the maps loaders registered in memory.
    */
-  constructor(ownDir: string | undefined, { packageMaps = true }: { packageMaps?: boolean } = {}) {
+  constructor(ownDir: string | undefined, { packageMaps = true, memory }: { packageMaps?: boolean; memory?: MemoryMaps } = {}) {
     this.#ownDir = ownDir === undefined || ownDir.endsWith(sep) ? ownDir : ownDir + sep
     this.#packageMaps = packageMaps
+    this.#memory = memory
   }
 
   resolve(raw: readonly RawFrame[]): StackFrame[] {
-    return raw.map((frame) => this.#resolveFrame(frame))
+    const frames = raw.map((frame) => this.#resolveFrame(frame))
+    return this.#memory === undefined ? frames : this.#memory.remap(frames)
   }
 
   #resolveFrame([functionName, fileName, line, column]: RawFrame): StackFrame {
-    let file = fileName.startsWith('file://') ? safeFileURLToPath(fileName) : fileName
+    const file = fileName.startsWith('file://') ? safeFileURLToPath(fileName) : fileName
     // Judged on the file that ran: our own maps point into src/.
     const own = this.#ownDir !== undefined && file.startsWith(this.#ownDir)
-    if (isPath(file) && (this.#packageMaps || packageOf(file) === undefined)) {
-      const mapped = this.#mapped(file)?.map.findEntry(line - 1, column - 1)
-      if (mapped !== undefined && 'originalSource' in mapped && mapped.originalSource) {
-        file = mapped.originalSource.startsWith('file://')
-          ? safeFileURLToPath(mapped.originalSource)
-          : mapped.originalSource
-        line = mapped.originalLine + 1
-        column = mapped.originalColumn + 1
-      }
-    }
     const internal = own || file === '' || file.startsWith('node:')
     const frame: StackFrame = { functionName, file, line, column, internal }
     const pkg = packageOf(file)
     if (pkg !== undefined) frame.package = pkg
-    return frame
+    if (!isPath(file) || (!this.#packageMaps && pkg !== undefined)) return frame
+    const map = this.#mapped(file)?.map
+    return map === undefined ? frame : mappedFrame(frame, map)
   }
 
   #mapped(file: string): MappedFile | null {
@@ -91,6 +89,79 @@ export class FrameResolver {
     }
     return entry
   }
+}
+
+/**
+ * The frame at its original position, when the map has a mapping that covers
+ * it: one on the same generated line, at or before its column. The nearest
+ * mapping on an earlier line belongs to other code (a helper the bundler
+ * added without a mapping of its own): then the frame keeps the position in
+ * the file that ran. A mapped frame keeps that position as `generated`.
+ */
+function mappedFrame(frame: StackFrame, map: SourceMap): StackFrame {
+  const { file, line, column } = frame
+  if (line < 1 || column < 1) return frame
+  const entry = map.findEntry(line - 1, column - 1)
+  if (!('originalSource' in entry) || !entry.originalSource || entry.generatedLine !== line - 1) return frame
+  const source = entry.originalSource.startsWith('file://') ? safeFileURLToPath(entry.originalSource) : entry.originalSource
+  const mapped: StackFrame = {
+    functionName: frame.functionName, file: source, line: entry.originalLine + 1, column: entry.originalColumn + 1,
+    internal: frame.internal,
+  }
+  const pkg = packageOf(source) ?? frame.package
+  if (pkg !== undefined) mapped.package = pkg
+  mapped.generated = { file, line, column }
+  return mapped
+}
+
+/**
+ * The source maps this thread's loaders registered in memory, where the file
+ * on disk has none: tsx, ts-node and swc-node transform `.ts` files as they
+ * load them and hand Node the map (`module.findSourceMap()` has it). Only the
+ * thread that loaded a file knows its map, so the main thread maps the
+ * watchdog's frames with it, once the block is over, looking each file up
+ * once. Frames under `node_modules` are left alone: libraries' maps are big
+ * to parse, and the watchdog reads those from disk.
+ */
+export class MemoryMaps {
+  readonly #maps = new Map<string, SourceMap | null>()
+
+  /** The stack with the frames the watchdog could not map mapped; the same array when none changed. */
+  remap(stack: StackFrame[]): StackFrame[] {
+    let out: StackFrame[] | undefined
+    for (let i = 0; i < stack.length; i++) {
+      const frame = stack[i]
+      if (frame === undefined || frame.generated !== undefined || frame.internal || frame.package !== undefined || !isPath(frame.file)) continue
+      const map = this.#find(frame.file)
+      if (map === null) continue
+      const mapped = mappedFrame(frame, map)
+      if (mapped === frame) continue
+      out ??= [...stack]
+      out[i] = mapped
+    }
+    return out ?? stack
+  }
+
+  #find(file: string): SourceMap | null {
+    let map = this.#maps.get(file)
+    if (map === undefined) {
+      try {
+        // ES modules are registered by URL, CommonJS ones by path.
+        map = findSourceMap(pathToFileURL(file).href) ?? findSourceMap(file) ?? null
+      } catch {
+        map = null
+      }
+      this.#maps.set(file, map)
+    }
+    return map
+  }
+}
+
+let threadMaps: MemoryMaps | undefined
+
+/** This thread's {@link MemoryMaps}, shared by its watchers. */
+export function memoryMaps(): MemoryMaps {
+  return (threadMaps ??= new MemoryMaps())
 }
 
 function isPath(file: string): boolean {
