@@ -15,9 +15,10 @@ import { hostGlobal } from './realm.js'
  */
 export function mapFrames(frames: readonly StackFrame[]): StackFrame[] {
   const byNode = frames.map(mapWithNode)
-  // Each frame is mapped once: a location already mapped would be read
+  // Each frame is mapped once: a location already mapped (by the watchdog,
+  // or by the watcher after the block: `generated` is set) would be read
   // again as a generated one.
-  const unmapped = frames.filter((frame, i) => byNode[i] === frame)
+  const unmapped = frames.filter((frame, i) => byNode[i] === frame && frame.generated === undefined)
   try {
     const byRunner = mapWithRunner(unmapped)
     return byNode.map((frame) => byRunner.get(frame) ?? frame)
@@ -37,6 +38,7 @@ export function mapBlock(block: BlockEvent): BlockEvent {
 }
 
 function mapWithNode(frame: StackFrame): StackFrame {
+  if (frame.generated !== undefined) return frame
   if (!frame.file.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(frame.file)) return frame
   try {
     const map = findSourceMap(frame.file) ?? findSourceMap(pathToFileURL(frame.file).href)
