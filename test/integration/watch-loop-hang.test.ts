@@ -52,9 +52,10 @@ test('a long finite microtask stall (for (;;) await null) gets its stack and its
   const { runFixture } = await import('../helpers/run-fixture.js')
   const result = await runFixture(fixture('hang-microtasks.mjs'), ['finite'], { timeout: 15_000 })
   assert.equal(result.code, 0, result.stderr)
-  assert.match(result.stderr, /so far and still running[^\n]*\n {4}at (async )?awaitInALoop/)
+  // Node's own frames of performance.now() may come first; the app's frame follows.
+  assert.match(result.stderr, /so far and still running[^\n]*\n( {4}at [^\n]*\n)*? {4}at (async )?awaitInALoop \([^\n]*hang-microtasks\.mjs:/)
   const event = result.events.find((candidate) => candidate.duration >= 1500)
   assert.ok(event, `no 1.5 s block in: ${result.stdout}`)
   assert.equal(event.hang, true)
-  assert.match(event.stack.find((frame) => !frame.internal)?.functionName ?? '', /awaitInALoop/)
+  assert.ok(event.stack.some((frame) => /awaitInALoop/.test(frame.functionName)), JSON.stringify(event.stack))
 })
