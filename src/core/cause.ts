@@ -55,6 +55,6 @@ export function gcCoverageMs(block: { startMs: number; durationMs: number }, gcP
  * time the thread waited for a CPU) is under the threshold. Only where the
  * wait is measured (Linux).
  */
-export function isStarved(durationMs: number, thresholdMs: number, waitingMs: number | undefined): boolean {
-  return waitingMs !== undefined && durationMs - waitingMs < thresholdMs
+export function isStarved(durationMs: number, thresholdMs: number, cpu: { waiting?: number; othersWaiting?: number } | undefined): boolean {
+  return cpu?.waiting !== undefined && durationMs - cpu.waiting - (cpu.othersWaiting ?? 0) < thresholdMs
 }

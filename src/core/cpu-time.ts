@@ -24,6 +24,14 @@ export interface BlockCpu {
    * block (cgroup `cpu.stat`), when it has a limit. Part of `waiting`.
    */
   throttled?: number
+  /**
+   * Part of `offCpu` the machine is to blame for: while the thread was off
+   * CPU, the process's other threads (V8's GC helpers, which a scavenge
+   * waits for) waited this long for a CPU. Counted, with `waiting`, against
+   * the machine, not the code. Linux; set only on stalls of JavaScript (not
+   * a `*Sync` call or `Atomics.wait`) when it is 0.5 ms or more.
+   */
+  othersWaiting?: number
 }
 
 /** Cumulative counters of the thread, in nanoseconds. */

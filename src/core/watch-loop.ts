@@ -238,7 +238,6 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const { threshold, hangTimeout } = this.options
     this.#blocks++
     this.#blockedMs += stall.durationMs
-    if (isStarved(stall.durationMs, threshold, cpu?.waiting)) this.#starvedMs += stall.durationMs
     this.#longestMs = Math.max(this.#longestMs, stall.durationMs)
     this.#longestSinceStatsMs = Math.max(this.#longestSinceStatsMs, stall.durationMs)
     const event: BlockEvent<C> = {
@@ -353,9 +352,16 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       event.hang ||= capture.hang
     }
     if (window !== undefined) this.#debugMode?.enrich(event, window, probed?.debug)
-    event.cause = isStarved(event.duration, event.threshold, event.cpu?.waiting)
-      ? 'starved'
-      : classifyCause(event.stack, stall, inferGcPauses(fullGc, capture?.unresponsive))
+    const cause = classifyCause(event.stack, stall, inferGcPauses(fullGc, capture?.unresponsive))
+    // JavaScript does not leave the CPU: while its thread was off CPU, it
+    // waited for the process's other threads (a scavenge joining its GC
+    // helpers), and their wait for a CPU is the machine's, as its own is.
+    if (event.cpu !== undefined && capture?.othersWaiting !== undefined && cause !== 'sync-io' && cause !== 'wait') {
+      const othersWaiting = Math.min(event.cpu.offCpu, capture.othersWaiting)
+      if (othersWaiting >= 0.5) event.cpu.othersWaiting = othersWaiting
+    }
+    event.cause = isStarved(event.duration, event.threshold, event.cpu) ? 'starved' : cause
+    if (event.cause === 'starved') this.#starvedMs += event.duration
     this.#extensions.forEach((extension, i) => {
       extension.block?.(event, probed?.extensions[i])
     })

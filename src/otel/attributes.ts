@@ -67,6 +67,7 @@ export function blockAttributes(facts: BlockFacts): Attributes {
     if (facts.cpu.waiting !== undefined) attributes['loopwatch.block.cpu.waiting'] = facts.cpu.waiting / 1000
     attributes['loopwatch.block.cpu.off'] = facts.cpu.offCpu / 1000
     if (facts.cpu.throttled !== undefined) attributes['loopwatch.block.cpu.throttled'] = facts.cpu.throttled / 1000
+    if (facts.cpu.othersWaiting !== undefined) attributes['loopwatch.block.cpu.others_waiting'] = facts.cpu.othersWaiting / 1000
   }
   const culprit = firstUserFrame(facts.stack) ?? facts.stack[0]
   if (culprit !== undefined) {

@@ -53,7 +53,11 @@ export function formatCpu(cpu: BlockEvent['cpu']): string {
       ? ` (throttled at the CPU limit ${formatMs(cpu.throttled)})` : ''
     parts.push(`waiting for a CPU ${formatMs(cpu.waiting)}${throttled}`)
   }
-  if (Math.round(cpu.offCpu) > 0) parts.push(`off CPU ${formatMs(cpu.offCpu)}`)
+  if (Math.round(cpu.offCpu) > 0) {
+    const others = cpu.othersWaiting !== undefined && Math.round(cpu.othersWaiting) > 0
+      ? ` (${formatMs(cpu.othersWaiting)} of it on GC helper threads waiting for a CPU)` : ''
+    parts.push(`off CPU ${formatMs(cpu.offCpu)}${others}`)
+  }
   return parts.join(', ')
 }
 

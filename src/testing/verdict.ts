@@ -68,7 +68,7 @@ export function countedMs(block: BlockEvent, { partlyAllowed, limits }: Pick<Ver
 
 /** A block's own time: its wall time minus its wait for a CPU, where that is measured; all of it with `wallTime`. */
 export function ownMs(block: BlockEvent, wallTime: boolean): number {
-  return wallTime || block.cpu?.waiting === undefined ? block.duration : block.duration - block.cpu.waiting
+  return wallTime || block.cpu?.waiting === undefined ? block.duration : block.duration - block.cpu.waiting - (block.cpu.othersWaiting ?? 0)
 }
 
 /** npm packages whose frames are the test runner's own machinery. */

@@ -302,8 +302,10 @@ class WatchdogHost {
   /** One watcher's copy: listeners of one watcher's event must not change another's. */
   #viewOf(id: number, capture: CaptureMessage | undefined): Capture | undefined {
     if (capture === undefined) return undefined
-    const { seq, samples, stack, profile, hangs, unresponsive } = capture
-    return { ...structuredClone({ seq, samples, stack, profile, unresponsive }), hang: hangs.includes(id) }
+    const { seq, samples, stack, profile, hangs, unresponsive, othersWaiting } = capture
+    const view: Capture = { ...structuredClone({ seq, samples, stack, profile, unresponsive }), hang: hangs.includes(id) }
+    if (othersWaiting !== undefined) view.othersWaiting = othersWaiting
+    return view
   }
 
   #samplesOf(seq: number): Promise<CaptureMessage | undefined> {

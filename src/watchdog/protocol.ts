@@ -249,6 +249,11 @@ export interface CaptureMessage {
    * a native call): [from, to] in `process.hrtime` milliseconds.
    */
   unresponsive: [number, number][]
+  /**
+   * Milliseconds the process's other threads (V8's GC helpers...) waited
+   * for a CPU while the stall was sampled; absent where not measured.
+   */
+  othersWaiting?: number
 }
 
 /** One watcher's copy of a capture. */

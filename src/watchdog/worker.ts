@@ -16,6 +16,7 @@ import {
   type WatchdogConfig,
 } from './protocol.js'
 import { openEventsFile, writeHangRecord } from '../report/events-file.js'
+import { OtherThreadsWait, waitedBetweenMs } from './threads-wait.js'
 
 const debug = createDebug('loopwatch:watchdog')
 // Set by runWatchdog(): importing this module does nothing on its own.
@@ -23,6 +24,8 @@ let config: WatchdogConfig
 let shared: SharedBeat
 let probeSource: string
 let resolver: FrameResolver
+/** The main thread's id is the process id. */
+let othersWait: OtherThreadsWait | undefined
 /** Past this many samples, sample only when a hang report is due, or a watcher's threshold. */
 const kMaxSamples = 100
 /**
@@ -118,6 +121,8 @@ async function sample(seq: number): Promise<void> {
   const startedNs = shared.beatTimeNs()
   const elapsedMs = (): number => Number(process.hrtime.bigint() - startedNs) / 1e6
   const session = connect()
+  othersWait ??= new OtherThreadsWait(process.pid)
+  const othersBefore = othersWait.read()
   // Settles when a beat ends the stall, or when the main thread exits.
   const ended = shared.ended(seq).then((): typeof kEnded => kEnded)
   // The probed callback returned (the probe's microtask ran). Usually the
@@ -227,6 +232,7 @@ async function sample(seq: number): Promise<void> {
     disconnect(session)
   }
   debug('seq %d: %d samples', seq, samples)
+  const othersAfter = othersBefore && othersWait.read()
   const message: CaptureMessage = {
     type: 'capture',
     seq,
@@ -236,6 +242,7 @@ async function sample(seq: number): Promise<void> {
     hangs: hangs.filter((h) => h.due).map((h) => h.client.id),
     unresponsive,
   }
+  if (othersBefore !== undefined && othersAfter !== undefined) message.othersWaiting = waitedBetweenMs(othersBefore, othersAfter)
   parentPort?.postMessage(message)
 }
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import { test } from 'node:test'
 import type { BlockEvent } from '../../src/index.js'
-import { fixture, runFixture } from '../helpers/run-fixture.js'
+import { fixture, parseLines, runFixture } from '../helpers/run-fixture.js'
 
 const linux = process.platform === 'linux'
 
@@ -37,3 +39,41 @@ for (const [which, cause] of [['atomics', 'wait'], ['execSync', 'sync-io']] as c
     assert.ok(cpu.offCpu >= 0.8 * event.duration, JSON.stringify(cpu))
   })
 }
+
+function startHogs(count: number, seconds: number): ChildProcess[] {
+  return Array.from({ length: count }, () => spawn(process.execPath,
+    ['-e', `const end = Date.now() + ${seconds * 1000}; while (Date.now() < end);`], { stdio: 'ignore' }))
+}
+
+test('on a machine loaded with CPU hogs, their stalls are starved and the real block is a block with its stack',
+  { skip: !linux, timeout: 60_000 }, async (t) => {
+    // 4 hogs per core, each ending on its own after 8 s.
+    const hogs = startHogs(4 * availableParallelism(), 8)
+    t.after(() => {
+      for (const hog of hogs) hog.kill()
+    })
+    const { code, events, stdout, stderr } = await runFixture(fixture('cpu-starved.mjs'), ['50', '5'], { timeout: 50_000 })
+    assert.equal(code, 0, stderr)
+    const lines = parseLines(stdout)
+    const started = lines.find((line) => 'started' in line)?.['started'] as number
+    const [from, to] = lines.find((line) => 'realBlock' in line)?.['realBlock'] as [number, number]
+    const watched = events.filter((event) => event.startTime >= started)
+    const real = watched.filter((event) => event.startTime <= from + 20 && event.startTime + event.duration >= to - 20)
+    const others = watched.filter((event) => !real.includes(event))
+    assert.equal(real.length, 1, `the real block: ${JSON.stringify(real)}\n${stdout}`)
+    const [block] = real as [BlockEvent]
+    assert.equal(block.cause, 'cpu')
+    assert.ok(block.stack.some((frame) => frame.functionName === 'realBlock'), JSON.stringify(block.stack))
+    assert.ok(block.cpu && block.cpu.onCpu >= 200, JSON.stringify(block.cpu))
+    assert.match(stderr, /event loop blocked for \d+ (ms|\.\d s) \(threshold 50 ms, cause: cpu; on CPU \d+ ms, waiting for a CPU \d+ ms/)
+    // Every other stall is the hogs' doing: the machine's.
+    assert.ok(others.length > 0, `the hogs caused no stall:\n${stdout}`)
+    for (const event of others) {
+      assert.equal(event.cause, 'starved', JSON.stringify(event))
+      // Its own time, net of its wait for a CPU (and its GC helpers' wait), is under the threshold.
+      const { waiting = 0, othersWaiting = 0 } = event.cpu ?? {}
+      assert.ok(event.cpu?.waiting !== undefined && event.duration - waiting - othersWaiting < 50, JSON.stringify(event.cpu))
+    }
+    assert.match(stderr, /event loop stalled \d+ ms \(threshold 50 ms, cause: starved: on CPU \d+ ms, waiting for a CPU \d+ ms; the machine or the container's CPU limit, not your code\)/)
+    assert.doesNotMatch(stderr, /event loop blocked for \d+ ms \(threshold 50 ms, cause: cpu[;)][^\n]*\n(\s+at [^\n]+\n)*\s+at work \(/)
+  })

@@ -29,10 +29,14 @@ test('the split of a stall: on CPU, waiting, the rest off CPU, each bounded by t
 })
 
 test('starved: the stall minus its run-queue wait is under the threshold; never without the wait', () => {
-  assert.equal(isStarved(62, 50, 55), true)
-  assert.equal(isStarved(2299, 50, 2018), false)
-  assert.equal(isStarved(62, 50, 12), false)
+  assert.equal(isStarved(62, 50, { waiting: 55 }), true)
+  assert.equal(isStarved(2299, 50, { waiting: 2018 }), false)
+  assert.equal(isStarved(62, 50, { waiting: 12 }), false)
   assert.equal(isStarved(62, 50, undefined), false)
+  assert.equal(isStarved(62, 50, {}), false)
+  // Off CPU while the GC helpers waited for a CPU: the machine's too.
+  assert.equal(isStarved(89, 50, { waiting: 35, othersWaiting: 40 }), true)
+  assert.equal(isStarved(89, 50, { waiting: 35, othersWaiting: 2 }), false)
 })
 
 test('the cgroup with a CPU limit is found for v2 and v1; none without a limit', () => {
