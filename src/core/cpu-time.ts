@@ -206,7 +206,10 @@ class SchedstatMeter implements CpuMeter {
 
 type ThreadCpuUsage = () => { user: number; system: number }
 
-/** Elsewhere: the thread's CPU time (`process.threadCpuUsage()`, Node 23.9+), without the wait. */
+/**
+ * Elsewhere: the thread's CPU time (`process.threadCpuUsage()`, Node 23.9+),
+ * else the process's (`process.cpuUsage()`), without the wait.
+ */
 class ThreadUsageMeter implements CpuMeter {
   readonly #usage: ThreadCpuUsage
   constructor(usage: ThreadCpuUsage) {
@@ -244,7 +247,9 @@ function openMeter(): (CpuMeter & { close(): void }) | undefined {
   }
   const usage = (process as { threadCpuUsage?: ThreadCpuUsage }).threadCpuUsage
   if (typeof usage === 'function') return new ThreadUsageMeter(usage.bind(process))
-  return undefined
+  // The whole process's CPU time: the watchdog's and other threads' are
+  // counted as this thread's, so `onCpu` may be high (never above the block).
+  return new ThreadUsageMeter(() => process.cpuUsage())
 }
 
 let shared: (CpuMeter & { close(): void }) | undefined

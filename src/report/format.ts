@@ -55,7 +55,7 @@ export function formatCpu(cpu: BlockEvent['cpu']): string {
   }
   if (Math.round(cpu.offCpu) > 0) {
     const others = cpu.othersWaiting !== undefined && Math.round(cpu.othersWaiting) > 0
-      ? ` (${formatMs(cpu.othersWaiting)} of it on GC helper threads waiting for a CPU)` : ''
+      ? ` (${formatMs(cpu.othersWaiting)} of it while the process's other threads waited for a CPU)` : ''
     parts.push(`off CPU ${formatMs(cpu.offCpu)}${others}`)
   }
   return parts.join(', ')

@@ -63,16 +63,22 @@ export class FrameResolver {
     this.#memory = memory
   }
 
+  /**
+   * The stack, without loopwatch's own frames (its wrappers of `JSON.parse`
+   * and the `*Sync` calls sit between the app's frame and the native one):
+   * the app never called them, and they are never a culprit.
+   */
   resolve(raw: readonly RawFrame[]): StackFrame[] {
-    const frames = raw.map((frame) => this.#resolveFrame(frame))
+    const ownDir = this.#ownDir
+    const theirs = ownDir === undefined ? raw : raw.filter(([, fileName]) => !ownFile(fileName, ownDir))
+    const frames = theirs.map((frame) => this.#resolveFrame(frame))
     return this.#memory === undefined ? frames : this.#memory.remap(frames)
   }
 
   #resolveFrame([functionName, fileName, line, column]: RawFrame): StackFrame {
     const file = fileName.startsWith('file://') ? safeFileURLToPath(fileName) : fileName
     // Judged on the file that ran: our own maps point into src/.
-    const own = this.#ownDir !== undefined && file.startsWith(this.#ownDir)
-    const internal = own || file === '' || file.startsWith('node:')
+    const internal = file === '' || file.startsWith('node:')
     const frame: StackFrame = { functionName, file, line, column, internal }
     const pkg = packageOf(file)
     if (pkg !== undefined) frame.package = pkg
@@ -89,6 +95,10 @@ export class FrameResolver {
     }
     return entry
   }
+}
+
+function ownFile(fileName: string, ownDir: string): boolean {
+  return (fileName.startsWith('file://') ? safeFileURLToPath(fileName) : fileName).startsWith(ownDir)
 }
 
 /**

@@ -11,21 +11,23 @@ test('packageOf names plain and scoped packages, the innermost node_modules winn
   assert.equal(packageOf('/app/src/x.js'), undefined)
 })
 
-test('frames: file URLs become paths; node:, built-ins and our own files are internal', () => {
+test('frames: file URLs become paths; node: and built-ins are internal; our own frames are left out', () => {
   const resolver = new FrameResolver('/opt/loopwatch/dist')
   const frames = resolver.resolve([
     ['JSON.parse', '', 0, 0],
     ['readFileSync', 'node:fs', 441, 20],
-    ['probe', '/opt/loopwatch/dist/index.js', 1, 1],
+    ['parse', '/opt/loopwatch/dist/index.js', 1, 1],
+    ['parse', 'file:///opt/loopwatch/dist/chunk.cjs', 9, 1],
     ['getVersion', 'file:///app/node_modules/acme/lib/version.js', 14, 3],
     ['handle', '/app/src/server.js', 40, 3],
   ])
-  assert.deepEqual(frames.map((f) => f.internal), [true, true, true, false, false])
-  const vendor = frames[3]
+  assert.deepEqual(frames.map((f) => [f.functionName, f.internal]),
+    [['JSON.parse', true], ['readFileSync', true], ['getVersion', false], ['handle', false]])
+  const vendor = frames[2]
   assert.ok(vendor)
   assert.equal(vendor.file, '/app/node_modules/acme/lib/version.js')
   assert.equal(vendor.package, 'acme')
-  assert.equal(frames.at(4)?.package, undefined)
+  assert.equal(frames.at(3)?.package, undefined)
   assert.equal(firstUserFrame(frames)?.functionName, 'getVersion')
 })
 
