@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 interface Order {
   id: number
   lines: { sku: string; qty: number; price: number }[]
-  note?: string
+  note?: string | undefined
 }
 
 const require = createRequire(import.meta.url)

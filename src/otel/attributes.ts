@@ -1,7 +1,8 @@
 import type { Attributes } from '@opentelemetry/api'
 import type { BlockEvent } from '../core/events.js'
 import { formatCpu, formatMs } from '../report/format.js'
-import { firstUserFrame, type StackFrame } from '../watchdog/frames.js'
+import { culpritLabel, culpritOf } from '../report/culprit.js'
+import { isOwnFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** The span event's, the span's and the log record's name. */
 export const kBlockEventName = 'loopwatch.block'
@@ -68,8 +69,12 @@ export function blockAttributes(facts: BlockFacts): Attributes {
     attributes['loopwatch.block.cpu.off'] = facts.cpu.offCpu / 1000
     if (facts.cpu.throttled !== undefined) attributes['loopwatch.block.cpu.throttled'] = facts.cpu.throttled / 1000
   }
-  const culprit = firstUserFrame(facts.stack) ?? facts.stack[0]
+  // The block's culprit, as the report, the summary and the log name it:
+  // the app's own frame, not the library function it was inside.
+  const blamed = culpritOf(facts.stack)
+  const culprit = blamed.frame
   if (culprit !== undefined) {
+    attributes['loopwatch.block.culprit'] = culpritLabel(blamed)
     attributes['code.function.name'] = culprit.functionName.replace(/^async /, '')
     if (culprit.file !== '') attributes['code.file.path'] = culprit.file
     if (culprit.line > 0) attributes['code.line.number'] = culprit.line
@@ -91,7 +96,8 @@ export function metricAttributes(facts: BlockFacts): Attributes {
  * first, at most {@link kMaxStacktraceFrames} frames and
  * {@link kMaxStacktraceChars} characters, cut at a frame boundary.
  */
-export function formatStacktrace(stack: readonly StackFrame[]): string {
+export function formatStacktrace(fullStack: readonly StackFrame[]): string {
+  const stack = fullStack.filter((frame) => !isOwnFrame(frame))
   const lines: string[] = []
   let length = 0
   for (const frame of stack) {
@@ -115,7 +121,8 @@ export function blockSummary(facts: BlockFacts): string {
     return `event loop stalled ${formatMs(facts.duration)} (threshold ${formatMs(facts.threshold)}, cause: starved: ${formatCpu(facts.cpu)}; `
       + 'the machine or the container\'s CPU limit, not your code)'
   }
-  const culprit = firstUserFrame(facts.stack)
-  const where = culprit === undefined ? '' : ` in ${culprit.functionName} (${culprit.file}:${culprit.line}:${culprit.column})`
+  const { frame, via } = culpritOf(facts.stack)
+  const inLibrary = via === undefined ? '' : ` via ${via.package ?? ''} ${via.functionName}`
+  const where = frame === undefined ? '' : ` in ${frame.functionName} (${frame.file}:${frame.line}:${frame.column})${inLibrary}`
   return `event loop blocked for ${formatMs(facts.duration)} (threshold ${formatMs(facts.threshold)})${where}`
 }

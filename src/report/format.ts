@@ -1,7 +1,7 @@
 import { relative, isAbsolute, sep } from 'node:path'
 import type { BlockEvent } from '../core/events.js'
 import type { SaturationEvent } from '../saturation/saturation.js'
-import { isAppFrame, type StackFrame } from '../watchdog/frames.js'
+import { isAppFrame, isOwnFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** Most frames a report prints; the rest are counted. */
 const kMaxPrintedFrames = 12
@@ -89,6 +89,8 @@ export function formatStack(stack: readonly StackFrame[], cwd = process.cwd()): 
   let hiddenInternal = 0
   let seenUser = false
   for (const frame of stack) {
+    // loopwatch's own frames (its wrappers of native calls) are never shown: they are not the app's.
+    if (isOwnFrame(frame)) continue
     seenUser ||= !frame.internal
     if (frame.internal && seenUser) hiddenInternal++
     else shown.push(frame)
