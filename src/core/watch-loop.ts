@@ -15,7 +15,7 @@ import { DebugMode, type DebugWindow, type ProbedCallbacks } from '../debug/debu
 import { FullGcSentinel, inferGcPauses } from './gc.js'
 import { formatSaturation } from '../report/format.js'
 import { createBlockLogger, type BlockLogger } from '../report/log.js'
-import { SaturationMonitor, summarizeHot, type SaturationEvent, type Stretch } from '../saturation/saturation.js'
+import { SaturationMonitor, type SaturationEvent, type Stretch } from '../saturation/saturation.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { OtelExtension } from '../otel/otel.js'
 import { FrameResolver, memoryMaps, type RawFrame } from '../watchdog/frames.js'
@@ -306,7 +306,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
         duration: stretch.elapsedMs,
         utilization: stretch.busyMs / stretch.elapsedMs,
         blocks: stretch.blocks,
-        ...summarizeHot(result.profile),
+        samples: result.samples,
+        hot: result.hot,
       }
       this.#logger.write(formatSaturation(event, this.options.threshold))
       this.#emitSafely('saturation', event)

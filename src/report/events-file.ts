@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { classifyCause, type BlockCause } from '../core/cause.js'
 import type { BlockEvent } from '../core/events.js'
+import type { SaturationEvent } from '../saturation/saturation.js'
 import { stackKey, trimStack, type StackFrame } from '../watchdog/frames.js'
 
 // The events file: one JSON object per line, appended by every process the
@@ -53,7 +54,13 @@ export interface HangRecord {
   stack: StackFrame[]
 }
 
-export type EventsRecord = StartRecord | StackRecord | BlockRecord | HangRecord
+/** A saturated stretch of the loop, reported when its profile was taken. */
+export interface SaturationRecord extends SaturationEvent {
+  type: 'saturation'
+  pid: number
+}
+
+export type EventsRecord = StartRecord | StackRecord | BlockRecord | HangRecord | SaturationRecord
 
 /** Frames kept per stack; a deeper stack keeps the app's first frame (see `trimStack`). */
 const kMaxFrames = 64
@@ -110,6 +117,11 @@ export class EventsWriter {
     })
   }
 
+  saturation(event: SaturationEvent): void {
+    const hot = event.hot.map((entry) => ({ ...entry, frames: trimStack(entry.frames, kMaxFrames) }))
+    this.#write({ type: 'saturation', pid: process.pid, ...event, hot })
+  }
+
   close(): void {
     if (this.#fd === undefined) return
     try {
@@ -146,8 +158,16 @@ export interface ReadBlock {
   unfinished: boolean
 }
 
+/** A saturation read back from an events file. */
+export interface ReadSaturation {
+  event: SaturationEvent
+  pid: number
+}
+
 export interface EventsFileContents {
   starts: StartRecord[]
+  /** In the order they were written. */
+  saturations: ReadSaturation[]
   /** In the order they were written; unfinished blocks last. */
   blocks: ReadBlock[]
 }
@@ -169,10 +189,11 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
   try {
     text = readFileSync(path, 'utf8')
   } catch {
-    return { starts: [], blocks: [] }
+    return { starts: [], blocks: [], saturations: [] }
   }
   const starts: StartRecord[] = []
   const blocks: ReadBlock[] = []
+  const saturations: ReadSaturation[] = []
   const stacks = new Map<string, StackFrame[]>()
   const pending = new Map<number, HangRecord>()
   let id = 1
@@ -181,6 +202,10 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
     const record = parseRecord(line)
     if (record === undefined) continue
     if (record.type === 'start') starts.push(record)
+    else if (record.type === 'saturation') {
+      const { type: _type, pid, ...event } = record
+      if (Array.isArray(event.hot)) saturations.push({ event, pid })
+    }
     else if (record.type === 'stack') stacks.set(`${record.pid}:${record.id}`, record.frames)
     else if (record.type === 'hang') {
       const previous = pending.get(record.pid)
@@ -220,7 +245,7 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
     }
     blocks.push({ event, pid: hang.pid, startup: false, unfinished: true })
   }
-  return { starts, blocks }
+  return { starts, blocks, saturations }
 }
 
 function parseRecord(line: string): EventsRecord | undefined {
@@ -228,7 +253,7 @@ function parseRecord(line: string): EventsRecord | undefined {
   try {
     const value = JSON.parse(line) as Partial<EventsRecord> | null
     if (value === null || typeof value !== 'object' || typeof value.pid !== 'number') return undefined
-    if (value.type === 'start' || value.type === 'stack' || value.type === 'block' || value.type === 'hang') {
+    if (value.type === 'start' || value.type === 'stack' || value.type === 'block' || value.type === 'hang' || value.type === 'saturation') {
       return value as EventsRecord
     }
   } catch {

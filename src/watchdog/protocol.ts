@@ -1,3 +1,4 @@
+import type { HotCode } from '../saturation/saturation.js'
 import type { ProfileEntry } from '../core/events.js'
 import type { StackFrame } from './frames.js'
 
@@ -232,7 +233,8 @@ export interface SaturationMessage {
   type: 'saturation'
   id: number
   samples: number
-  profile: ProfileEntry[]
+  /** The profile summed up here, in the watchdog: the main thread gets only the result. */
+  hot: HotCode[]
 }
 
 /** What the watchdog sampled during one stall. */

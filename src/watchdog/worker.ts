@@ -11,6 +11,7 @@ import { formatHang, formatHangRepeat } from '../report/format.js'
 import { probeExpression } from './probe.js'
 import { FrameResolver, isAppFrame, stackKey, type RawFrame, type StackFrame } from './frames.js'
 import type { ProfileEntry } from '../core/events.js'
+import { summarizeHot } from '../saturation/saturation.js'
 import {
   SharedBeat, type CaptureMessage, type ClientsMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest,
   type WatchdogConfig,
@@ -281,7 +282,7 @@ function disconnect(session: Session | undefined): void {
 async function sampleSaturation({ id, durationMs, intervalMs }: SaturationRequest): Promise<void> {
   const session = connect()
   if (session === undefined) {
-    parentPort?.postMessage({ type: 'saturation', id, samples: 0, profile: [] } satisfies SaturationMessage)
+    parentPort?.postMessage({ type: 'saturation', id, samples: 0, hot: [] } satisfies SaturationMessage)
     return
   }
   const exiting = shared.exiting().then((): typeof kEnded => kEnded)
@@ -298,9 +299,10 @@ async function sampleSaturation({ id, durationMs, intervalMs }: SaturationReques
   } finally {
     disconnect(session)
   }
-  const samples = profile.reduce((sum, entry) => sum + entry.count, 0)
+  // Summed up here: loopwatch's own work stays off the thread it watches.
+  const { samples, hot } = summarizeHot(profile)
   debug('saturation %d: %d samples', id, samples)
-  const message: SaturationMessage = { type: 'saturation', id, samples, profile }
+  const message: SaturationMessage = { type: 'saturation', id, samples, hot }
   parentPort?.postMessage(message)
 }
 
