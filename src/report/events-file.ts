@@ -203,8 +203,8 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
     if (record === undefined) continue
     if (record.type === 'start') starts.push(record)
     else if (record.type === 'saturation') {
-      const { type: _type, pid, ...event } = record
-      if (Array.isArray(event.hot)) saturations.push({ event, pid })
+      const { startTime, duration, utilization, samples, blocks: inStretch, hot } = record
+      if (Array.isArray(hot)) saturations.push({ event: { startTime, duration, utilization, samples, blocks: inStretch, hot }, pid: record.pid })
     }
     else if (record.type === 'stack') stacks.set(`${record.pid}:${record.id}`, record.frames)
     else if (record.type === 'hang') {
