@@ -93,8 +93,11 @@ for (const name of Object.keys(cases)) {
   await sleep(150)
   const event = events.slice(before.events).sort((a, b) => b.duration - a.duration)[0]
   const server = serverSpans()[before.spans]
-  const blockSpan = spanExporter.getFinishedSpans().filter((s) => s.name === 'loopwatch.block')[blockSpansBefore]
-  const log = logExporter.getFinishedLogRecords()[before.logs]
+  // The block span and the log record of this event (others may come from the client's own stalls).
+  const ms = ([s, ns]) => s * 1000 + ns / 1e6
+  const near = (time) => event !== undefined && Math.abs(ms(time) - event.startTime) < 1
+  const blockSpan = spanExporter.getFinishedSpans().find((s) => s.name === 'loopwatch.block' && near(s.startTime))
+  const log = logExporter.getFinishedLogRecords().find((r) => near(r.hrTime))
   process.stdout.write(`${JSON.stringify({
     case: name,
     status,

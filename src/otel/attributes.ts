@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api'
 import type { BlockEvent } from '../core/events.js'
 import { formatCpu, formatMs } from '../report/format.js'
 import { culpritLabel, culpritOf } from '../report/culprit.js'
+import { kTurnLabel } from '../report/summary.js'
 import { isOwnFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** The span event's, the span's and the log record's name. */
@@ -33,6 +34,8 @@ export interface BlockFacts {
   callbackType?: string
   /** Where the blocked thread's time went (ms), when measured. */
   cpu?: BlockEvent['cpu']
+  /** Several callbacks of one loop turn made the block together: no one frame is its culprit. */
+  turn?: boolean
 }
 
 /** The facts of a block event: `cause` when known, the callback's type in debug mode. */
@@ -47,6 +50,7 @@ export function factsOf(event: BlockEvent): BlockFacts {
   if (event.cause !== 'unknown') facts.cause = event.cause
   if (event.callback !== undefined) facts.callbackType = event.callback.type
   if (event.cpu !== undefined) facts.cpu = event.cpu
+  if (event.kind === 'turn') facts.turn = true
   return facts
 }
 
@@ -71,6 +75,11 @@ export function blockAttributes(facts: BlockFacts): Attributes {
   }
   // The block's culprit, as the report, the summary and the log name it:
   // the app's own frame, not the library function it was inside.
+  if (facts.turn === true) {
+    attributes['loopwatch.block.culprit'] = kTurnLabel
+    if (facts.stack.length > 0) attributes['code.stacktrace'] = formatStacktrace(facts.stack)
+    return attributes
+  }
   const blamed = culpritOf(facts.stack)
   const culprit = blamed.frame
   if (culprit !== undefined) {
@@ -121,6 +130,7 @@ export function blockSummary(facts: BlockFacts): string {
     return `event loop stalled ${formatMs(facts.duration)} (threshold ${formatMs(facts.threshold)}, cause: starved: ${formatCpu(facts.cpu)}; `
       + 'the machine or the container\'s CPU limit, not your code)'
   }
+  if (facts.turn === true) return `event loop blocked for ${formatMs(facts.duration)} (threshold ${formatMs(facts.threshold)}) by several callbacks in one loop turn`
   const { frame, via } = culpritOf(facts.stack)
   const inLibrary = via === undefined ? '' : ` via ${via.package ?? ''} ${via.functionName}`
   const where = frame === undefined ? '' : ` in ${frame.functionName} (${frame.file}:${frame.line}:${frame.column})${inLibrary}`

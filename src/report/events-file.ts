@@ -40,6 +40,9 @@ export interface BlockRecord {
   profile: [stackId: number, count: number][]
   cause?: BlockCause
   startup: boolean
+  /** Several callbacks of one loop turn made it together (`BlockEvent#kind`). */
+  kind?: 'turn'
+  callbacksSampled?: number
 }
 
 /** A hang report, written by the watchdog while the block is still running. */
@@ -114,6 +117,7 @@ export class EventsWriter {
       hang: event.hang, samples: event.samples, stack: this.#stackId(event.stack),
       profile: event.profile.slice(0, 20).map((entry) => [this.#stackId(entry.stack), entry.count]),
       cause: event.cause, startup,
+      ...(event.kind === 'turn' ? { kind: 'turn' as const, callbacksSampled: event.callbacksSampled ?? 0 } : {}),
     })
   }
 
@@ -227,6 +231,10 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
         stack: stackOf(record.pid, record.stack), samples: record.samples,
         profile: record.profile.map(([stackId, count]) => ({ stack: stackOf(record.pid, stackId), count })),
         cause: record.cause ?? 'unknown',
+      }
+      if (record.kind === 'turn') {
+        event.kind = 'turn'
+        if (typeof record.callbacksSampled === 'number') event.callbacksSampled = record.callbacksSampled
       }
       blocks.push({ event, pid: record.pid, startup: record.startup, unfinished: false })
     }

@@ -37,6 +37,13 @@ export function formatBlock(event: BlockEvent, cwd = process.cwd()): string {
     lines.push('  blocked in:', stack)
     return lines.join('\n')
   }
+  if (event.kind === 'turn') {
+    // Always-on: several callbacks, none of them long enough alone. Not blamed on the one sampled.
+    const n = event.callbacksSampled ?? 0
+    const who = n > 1 ? `${n} callbacks` : 'several callbacks'
+    return `loopwatch: event loop blocked for ${formatMs(event.duration)} by ${who} in one loop turn, none long enough to block alone ${detail}\n`
+      + `  ${n > 1 ? 'one of them' : 'the one sampled'}:\n${stack}`
+  }
   return `loopwatch: event loop blocked for ${formatMs(event.duration)} ${detail}\n${stack}`
 }
 

@@ -135,6 +135,9 @@ async function sample(seq: number): Promise<void> {
   debug('stall of seq %d: sampling', seq)
 
   const profile = new Map<string, ProfileEntry>()
+  /** Async ids of the callbacks the samples landed in. */
+  const callbacks = new Map<number, number>()
+  let sealedAtMs: number | undefined
   let latest: StackFrame[] | undefined
   let samples = 0
   // Each watcher's hang reports, on its own schedule.
@@ -178,6 +181,7 @@ async function sample(seq: number): Promise<void> {
         break
       }
       if (raw === kSealed) {
+        sealedAtMs ??= elapsedMs()
         if (await onSealed()) {
           waited(false)
           break
@@ -195,6 +199,8 @@ async function sample(seq: number): Promise<void> {
         if (raw.length > 0) {
           const stack = resolver.resolve(raw)
           samples++
+          const callback = shared.probeCallback()
+          callbacks.set(callback, (callbacks.get(callback) ?? 0) + 1)
           addSample(profile, stack)
           // Hang reports name the app's code: a sample of Node's internals
           // alone (between microtasks) does not replace one that had it.
@@ -222,6 +228,7 @@ async function sample(seq: number): Promise<void> {
       const pauseMs = samples < kMaxSamples ? Math.min(sampleIntervalMs, untilDueMs) : untilDueMs
       const paused = await withTimeout<typeof kEnded | typeof kSealed>([ended, sealed], Math.max(1, pauseMs))
       if (paused === kEnded) break
+      if (paused === kSealed) sealedAtMs ??= elapsedMs()
       if (paused === kSealed && await onSealed()) break
     }
   } finally {
@@ -236,6 +243,9 @@ async function sample(seq: number): Promise<void> {
     profile: sortedProfile(profile),
     hangs: hangs.filter((h) => h.due).map((h) => h.client.id),
     unresponsive,
+    callbacks: callbacks.size,
+    topCallbackSamples: Math.max(0, ...callbacks.values()),
+    ...(sealedAtMs === undefined ? {} : { sealedAtMs }),
   }
   parentPort?.postMessage(message)
 }
