@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { parseSaturationLevel } from '../core/env.js'
 import { kRanges } from '../core/options.js'
 
 /** What the command line asks for. */
@@ -17,6 +18,10 @@ export interface CliOptions {
   quiet: boolean
   /** Rows of the summary table. */
   top: number
+  /** `--saturation`: `false` for off, else the utilization level (0..1). */
+  saturation?: number | false
+  /** `--saturation-window`, ms. */
+  saturationWindow?: number
 }
 
 export const kUsage = `Usage: loopwatch [options] [--] <command> [args...]
@@ -32,6 +37,10 @@ Options:
       --json <file>        write the report as JSON ("-" for stdout)
       --html <file>        write a self-contained HTML report
       --top <n>            rows in the summary table (default 10)
+      --saturation <level> report a saturated loop from this utilization,
+                           such as 0.9 or 90% (default 0.9); off to turn off
+      --saturation-window <ms>
+                           how long it must last (default 5000)
   -q, --quiet              no report per block while the app runs, only the summary
   -h, --help               show this help
   -v, --version            show the version
@@ -51,6 +60,8 @@ const kOptions = {
   json: { type: 'string' },
   html: { type: 'string' },
   top: { type: 'string' },
+  saturation: { type: 'string' },
+  'saturation-window': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -97,6 +108,12 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
     for (const name of ['json', 'html'] as const) {
       if (values[name] === '') throw new Error(`--${name} needs a file name`)
     }
+    const saturation = values.saturation === undefined ? undefined : parseSaturationLevel(values.saturation)
+    if (values.saturation !== undefined && saturation === undefined) {
+      throw new Error(`--saturation should be off, or a utilization level such as 0.9 or 90%; got ${JSON.stringify(values.saturation)}`)
+    }
+    const saturationWindow = values['saturation-window'] === undefined ? undefined
+      : parseMs('--saturation-window', values['saturation-window'], 'saturation.window')
     if (command.length === 0) throw new Error('missing the command to run, such as `loopwatch app.js` or `loopwatch -- node app.js`')
     if ((command[0] ?? '').trim() === '') throw new Error(`the command to run is empty (${JSON.stringify(command[0])}); give a program, such as \`loopwatch -- node app.js\``)
     return {
@@ -105,6 +122,8 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       options: {
         threshold, hangTimeout, top, debug: values.debug ?? false, json: values.json, html: values.html,
         quiet: values.quiet ?? false,
+        ...(saturation === undefined ? {} : { saturation }),
+        ...(saturationWindow === undefined ? {} : { saturationWindow }),
       },
     }
   } catch (error) {

@@ -49,6 +49,8 @@ export async function runWatched(command: string[], options: CliOptions, io: Cli
     if (options.hangTimeout !== undefined) env['LOOPWATCH_HANG_TIMEOUT'] = String(options.hangTimeout)
     if (options.debug) env['LOOPWATCH_DEBUG'] = '1'
     if (options.quiet) env['LOOPWATCH_LOG'] = '0'
+    if (options.saturation !== undefined) env['LOOPWATCH_SATURATION'] = options.saturation === false ? 'off' : String(options.saturation)
+    if (options.saturationWindow !== undefined) env['LOOPWATCH_SATURATION_WINDOW'] = String(options.saturationWindow)
 
     const [first = '', ...rest] = command
     let file = first
@@ -71,7 +73,7 @@ export async function runWatched(command: string[], options: CliOptions, io: Cli
       return 127
     }
 
-    const { starts, blocks } = readEventsFile(eventsFile, { rootPid: ended.pid, endTime: Date.now() })
+    const { starts, blocks, saturations } = readEventsFile(eventsFile, { rootPid: ended.pid, endTime: Date.now() })
     const summary = new BlockSummary({ timeline: true, profiles: true })
     for (const block of blocks) summary.add(block.event, block)
     const report: Report = buildReport(summary, {
@@ -82,7 +84,7 @@ export async function runWatched(command: string[], options: CliOptions, io: Cli
       signal: ended.signal,
       threshold: starts[0]?.threshold ?? options.threshold ?? 100,
       processes: Math.max(1, new Set(starts.map((s) => s.pid)).size),
-    })
+    }, process.cwd(), saturations)
     io.stderr(`${formatSummaryTable(report, options.top)}\n`)
     if (options.json !== undefined) {
       const json = `${JSON.stringify(report, null, 2)}\n`

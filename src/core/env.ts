@@ -1,5 +1,5 @@
 import { extname } from 'node:path'
-import { kDefaultHangTimeout, kDefaultThreshold, kRanges, type WatchLoopOptions } from './options.js'
+import { kDefaultHangTimeout, kDefaultSaturationUtilization, kDefaultSaturationWindow, kDefaultThreshold, kRanges, type SaturationOptions, type WatchLoopOptions } from './options.js'
 
 /** What the environment asks `loopwatch/register` for. */
 export interface EnvSettings {
@@ -15,6 +15,7 @@ export interface EnvSettings {
 /** The environment variables `loopwatch/register` reads. */
 export const kEnvVariables = [
   'LOOPWATCH_THRESHOLD', 'LOOPWATCH_HANG_TIMEOUT', 'LOOPWATCH_DEBUG', 'LOOPWATCH_LOG', 'LOOPWATCH_REPORT', 'LOOPWATCH_EVENTS',
+  'LOOPWATCH_SATURATION', 'LOOPWATCH_SATURATION_WINDOW',
 ] as const
 
 const kTrue = new Set(['1', 'true', 'yes', 'on'])
@@ -49,6 +50,21 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvSettings {
   const log = readBoolean(env, 'LOOPWATCH_LOG', 'the default, 1 (reports on stderr)', bad)
   if (log !== undefined) options.log = log
 
+  const level = env['LOOPWATCH_SATURATION']
+  const saturation: SaturationOptions = {}
+  let saturationOff = false
+  if (level !== undefined && level.trim() !== '') {
+    const parsed = parseSaturationLevel(level)
+    if (parsed === undefined) {
+      bad('LOOPWATCH_SATURATION', 'off, or a utilization level such as 0.8 or 80%', level, `the default, ${kDefaultSaturationUtilization}`)
+    } else if (parsed === false) saturationOff = true
+    else saturation.utilization = parsed
+  }
+  const window = readMs(env, 'LOOPWATCH_SATURATION_WINDOW', `the default, ${kDefaultSaturationWindow} ms`, bad, 'saturation.window')
+  if (window !== undefined) saturation.window = window
+  if (saturationOff) options.saturation = false
+  else if (Object.keys(saturation).length > 0) options.saturation = saturation
+
   let report: EnvSettings['report']
   const reportFile = env['LOOPWATCH_REPORT']
   if (reportFile !== undefined && reportFile !== '') {
@@ -58,6 +74,20 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvSettings {
   }
   const eventsFile = env['LOOPWATCH_EVENTS'] === '' ? undefined : env['LOOPWATCH_EVENTS']
   return { options, report, eventsFile, warnings }
+}
+
+/**
+ * `off` (`0`, `false`, `no`) turns saturation reports off; `0.8` or `80%`
+ * sets the utilization level. `undefined` for anything else.
+ */
+export function parseSaturationLevel(raw: string): number | false | undefined {
+  const text = raw.trim().toLowerCase()
+  if (kFalse.has(text)) return false
+  const percent = text.endsWith('%')
+  const value = Number(percent ? text.slice(0, -1) : text)
+  if (text === '' || text === '%' || !Number.isFinite(value)) return undefined
+  const level = percent ? value / 100 : value
+  return level > 0 && level <= 1 ? level : undefined
 }
 
 type Bad = (name: string, expected: string, value: string, fallback: string) => void

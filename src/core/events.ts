@@ -68,10 +68,17 @@ export interface BlockEvent<C = unknown> {
    */
   cpu?: BlockCpu
   /**
-   * Debug mode: `callback` when one callback made the block, `turn` when
-   * several shorter callbacks in one loop turn did together.
+   * `turn` when several shorter callbacks in one loop turn made the block
+   * together, none of them alone (always-on: see `callbacksSampled`); such a
+   * block is not blamed on the one its `stack` was sampled in. Debug mode
+   * also sets `callback` when one callback made the block.
    */
   kind?: 'callback' | 'turn'
+  /**
+   * Always-on, `kind: 'turn'`: how many distinct callbacks the stack samples
+   * landed in (at least 1; the turn ran at least that many, often more).
+   */
+  callbacksSampled?: number
   /** Debug mode, `kind: 'callback'`: the callback that blocked. */
   callback?: BlockCallback
   /** Debug mode, `kind: 'turn'`: the longest callbacks of the turn, longest first. */

@@ -15,7 +15,7 @@ import { DebugMode, type DebugWindow, type ProbedCallbacks } from '../debug/debu
 import { FullGcSentinel, inferGcPauses } from './gc.js'
 import { formatSaturation } from '../report/format.js'
 import { createBlockLogger, type BlockLogger } from '../report/log.js'
-import { SaturationMonitor, summarizeHot, type SaturationEvent, type Stretch } from '../saturation/saturation.js'
+import { SaturationMonitor, type SaturationEvent, type Stretch } from '../saturation/saturation.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { OtelExtension } from '../otel/otel.js'
 import { FrameResolver, memoryMaps, type RawFrame } from '../watchdog/frames.js'
@@ -305,7 +305,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
         duration: stretch.elapsedMs,
         utilization: stretch.busyMs / stretch.elapsedMs,
         blocks: stretch.blocks,
-        ...summarizeHot(result.profile),
+        samples: result.samples,
+        hot: result.hot,
       }
       this.#logger.write(formatSaturation(event, this.options.threshold))
       this.#emitSafely('saturation', event)
@@ -352,6 +353,10 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       event.hang ||= capture.hang
     }
     if (window !== undefined) this.#debugMode?.enrich(event, window, probed?.debug)
+    if (capture !== undefined && event.kind === undefined && isTurn(capture, event)) {
+      event.kind = 'turn'
+      event.callbacksSampled = capture.callbacks
+    }
     const cause = classifyCause(event.stack, stall, inferGcPauses(fullGc, capture?.unresponsive))
     // JavaScript does not leave the CPU: while its thread was off CPU, it
     // waited for the process's other threads (a scavenge joining its GC
@@ -491,10 +496,23 @@ export function watchLoop<C = unknown>(options?: WatchLoopOptions<C>): LoopWatch
   return new LoopWatcher(validateOptions(options))
 }
 
+/**
+ * Always-on: whether several callbacks of one loop turn made the block
+ * together, none of them long enough to block alone: the callback the first
+ * probe landed in returned before the stall was `threshold` old (it cannot
+ * have run longer), or the samples landed in several callbacks, none with
+ * two thirds of them. (A long callback followed by a few samples of the
+ * short ones after it, on a busy machine, is still that callback's block.)
+ */
+function isTurn(capture: Capture, event: BlockEvent): boolean {
+  if (capture.sealedAtMs !== undefined && capture.sealedAtMs < event.threshold && event.duration > event.threshold) return true
+  return capture.callbacks > 1 && capture.topCallbackSamples * 3 < capture.samples * 2
+}
+
 /** The probe's first stack of a block, as a one-sample capture. */
 function captureOf(probed: { seq: number; frames: RawFrame[] } | undefined): Capture | undefined {
   if (probed === undefined) return undefined
   exitResolver ??= new FrameResolver(kOwnDir, { memory: memoryMaps() })
   const stack = exitResolver.resolve(probed.frames)
-  return { seq: probed.seq, samples: 1, stack, profile: [{ stack, count: 1 }], hang: false, unresponsive: [] }
+  return { seq: probed.seq, samples: 1, stack, profile: [{ stack, count: 1 }], hang: false, unresponsive: [], callbacks: 1, topCallbackSamples: 1 }
 }

@@ -18,6 +18,7 @@ import { writeReport } from '../report/write.js'
 import { BlockSummary } from '../report/summary.js'
 import { LoopWatcher } from '../core/watch-loop.js'
 import { loopClock } from '../core/clock.js'
+import type { SaturationEvent } from '../saturation/saturation.js'
 
 const debug = createDebug('loopwatch:register')
 // Preloaded twice (--import and NODE_OPTIONS, or the ESM and the CJS build):
@@ -59,6 +60,9 @@ function register(): void {
       watcher.on('block', (event) => {
         writer.block(event, isStartupBlock(event))
       })
+      watcher.on('saturation', (event) => {
+        writer.saturation(event)
+      })
       process.once('exit', () => {
         writer.close()
       })
@@ -70,8 +74,12 @@ function register(): void {
     // Under NODE_OPTIONS every node process writes at its own exit: `%p` names one file per process.
     const file = report.file.replace(/%p/g, String(process.pid))
     const summary = new BlockSummary({ timeline: true, profiles: true })
+    const saturations: { event: SaturationEvent; pid: number }[] = []
     watcher.on('block', (event) => {
       summary.add(event, { startup: isStartupBlock(event), pid: process.pid })
+    })
+    watcher.on('saturation', (event) => {
+      saturations.push({ event, pid: process.pid })
     })
     process.once('exit', (code) => {
       try {
@@ -83,7 +91,7 @@ function register(): void {
           signal: null,
           threshold: watcher.options.threshold,
           processes: 1,
-        }), report.format)
+        }, process.cwd(), saturations), report.format)
       } catch (error) {
         // In an 'exit' listener: emitWarning() would never print.
         warnAtExit(`loopwatch: could not write LOOPWATCH_REPORT ${file}: ${String(error)}`, codes.invalidEnv)

@@ -1,7 +1,9 @@
 import type { Attributes } from '@opentelemetry/api'
 import type { BlockEvent } from '../core/events.js'
 import { formatCpu, formatMs } from '../report/format.js'
-import { firstUserFrame, type StackFrame } from '../watchdog/frames.js'
+import { culpritLabel, culpritOf } from '../report/culprit.js'
+import { kTurnLabel } from '../report/summary.js'
+import { isOwnFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** The span event's, the span's and the log record's name. */
 export const kBlockEventName = 'loopwatch.block'
@@ -32,6 +34,8 @@ export interface BlockFacts {
   callbackType?: string
   /** Where the blocked thread's time went (ms), when measured. */
   cpu?: BlockEvent['cpu']
+  /** Several callbacks of one loop turn made the block together: no one frame is its culprit. */
+  turn?: boolean
 }
 
 /** The facts of a block event: `cause` when known, the callback's type in debug mode. */
@@ -46,6 +50,7 @@ export function factsOf(event: BlockEvent): BlockFacts {
   if (event.cause !== 'unknown') facts.cause = event.cause
   if (event.callback !== undefined) facts.callbackType = event.callback.type
   if (event.cpu !== undefined) facts.cpu = event.cpu
+  if (event.kind === 'turn') facts.turn = true
   return facts
 }
 
@@ -69,8 +74,17 @@ export function blockAttributes(facts: BlockFacts): Attributes {
     if (facts.cpu.throttled !== undefined) attributes['loopwatch.block.cpu.throttled'] = facts.cpu.throttled / 1000
     if (facts.cpu.othersWaiting !== undefined) attributes['loopwatch.block.cpu.others_waiting'] = facts.cpu.othersWaiting / 1000
   }
-  const culprit = firstUserFrame(facts.stack) ?? facts.stack[0]
+  // The block's culprit, as the report, the summary and the log name it:
+  // the app's own frame, not the library function it was inside.
+  if (facts.turn === true) {
+    attributes['loopwatch.block.culprit'] = kTurnLabel
+    if (facts.stack.length > 0) attributes['code.stacktrace'] = formatStacktrace(facts.stack)
+    return attributes
+  }
+  const blamed = culpritOf(facts.stack)
+  const culprit = blamed.frame
   if (culprit !== undefined) {
+    attributes['loopwatch.block.culprit'] = culpritLabel(blamed)
     attributes['code.function.name'] = culprit.functionName.replace(/^async /, '')
     if (culprit.file !== '') attributes['code.file.path'] = culprit.file
     if (culprit.line > 0) attributes['code.line.number'] = culprit.line
@@ -92,7 +106,8 @@ export function metricAttributes(facts: BlockFacts): Attributes {
  * first, at most {@link kMaxStacktraceFrames} frames and
  * {@link kMaxStacktraceChars} characters, cut at a frame boundary.
  */
-export function formatStacktrace(stack: readonly StackFrame[]): string {
+export function formatStacktrace(fullStack: readonly StackFrame[]): string {
+  const stack = fullStack.filter((frame) => !isOwnFrame(frame))
   const lines: string[] = []
   let length = 0
   for (const frame of stack) {
@@ -116,7 +131,9 @@ export function blockSummary(facts: BlockFacts): string {
     return `event loop stalled ${formatMs(facts.duration)} (threshold ${formatMs(facts.threshold)}, cause: starved: ${formatCpu(facts.cpu)}; `
       + 'the machine or the container\'s CPU limit, not your code)'
   }
-  const culprit = firstUserFrame(facts.stack)
-  const where = culprit === undefined ? '' : ` in ${culprit.functionName} (${culprit.file}:${culprit.line}:${culprit.column})`
+  if (facts.turn === true) return `event loop blocked for ${formatMs(facts.duration)} (threshold ${formatMs(facts.threshold)}) by several callbacks in one loop turn`
+  const { frame, via } = culpritOf(facts.stack)
+  const inLibrary = via === undefined ? '' : ` via ${via.package ?? ''} ${via.functionName}`
+  const where = frame === undefined ? '' : ` in ${frame.functionName} (${frame.file}:${frame.line}:${frame.column})${inLibrary}`
   return `event loop blocked for ${formatMs(facts.duration)} (threshold ${formatMs(facts.threshold)})${where}`
 }

@@ -10,8 +10,6 @@ import {
   blockAttributes, blockSummary, factsOf, kBlockEventName, kDurationBuckets, kDurationMetricName, metricAttributes,
 } from './attributes.js'
 import { interceptEnd, type Intercepted, type StallReader } from './span-end.js'
-import { FrameResolver } from '../watchdog/frames.js'
-import { kOwnDir } from '../watchdog/own-dir.js'
 import type { WatcherExtension } from '../core/extension.js'
 
 const debug = createDebug('loopwatch:otel')
@@ -39,7 +37,6 @@ export class OtelExtension implements WatcherExtension {
   readonly #peers: OtelPeers
   readonly #otel: Readonly<OtelOptions>
   readonly #options: ResolvedOptions
-  readonly #resolver: FrameResolver
   readonly #intercepted = new Set<Intercepted>()
   readonly #histograms = new WeakMap<Meter, Histogram>()
   readonly #failed = new Set<string>()
@@ -51,8 +48,6 @@ export class OtelExtension implements WatcherExtension {
     this.#otel = options.otel
     this.#options = options
     this.#peers = peers ?? loadOtelPeers(options.otel.logs === true)
-    // Used on the main thread, when a span ends during a block: see otel-span-end.ts.
-    this.#resolver = new FrameResolver(kOwnDir, { packageMaps: false })
   }
 
   /** Runs on top of the blocked code: reads its context, and catches its span's `end()`. */
@@ -70,11 +65,6 @@ export class OtelExtension implements WatcherExtension {
       this.#prune()
       probed.intercepted = interceptEnd(span, stall, {
         thresholdMs: this.#options.threshold,
-        hangTimeoutMs: this.#options.hangTimeout,
-        resolve: (raw) => this.#resolver.resolve(raw),
-        record: (facts) => {
-          span.addEvent(kBlockEventName, blockAttributes(facts), facts.startTime)
-        },
         onError: (error) => {
           this.#fail('adding a block event to an ending span', error)
         },
@@ -138,10 +128,15 @@ export class OtelExtension implements WatcherExtension {
     const span = probed?.span
     if (probed === undefined || span === undefined) return undefined
     const intercepted = probed.intercepted
-    // From here on the span's end() no longer records: this method does.
+    if (intercepted?.held === true) {
+      // Its end() was called during the block and held until now.
+      intercepted.finish((held) => {
+        held.addEvent(kBlockEventName, attributes, event.startTime)
+      })
+      return true
+    }
     intercepted?.release()
-    if (intercepted?.recorded === true) return true
-    if (intercepted?.ended !== true && !probed.endedBeforeProbe && span.isRecording()) {
+    if (!probed.endedBeforeProbe && span.isRecording()) {
       span.addEvent(kBlockEventName, attributes, event.startTime)
       return true
     }

@@ -1,11 +1,5 @@
-import { fileURLToPath } from 'node:url'
-import { sep } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Span } from '@opentelemetry/api'
-import type { BlockFacts } from './attributes.js'
-import { captureRawStack } from '../watchdog/probe.js'
-import type { RawFrame, StackFrame } from '../watchdog/frames.js'
-import { kOwnDir } from '../watchdog/own-dir.js'
 
 /** Reads the stall in progress: epoch ms start, ms busy so far. */
 export type StallReader = () => { startTime: number; duration: number }
@@ -14,27 +8,24 @@ export type StallReader = () => { startTime: number; duration: number }
 export interface Intercepted {
   /** `performance.now()` when intercepted. */
   readonly createdMs: number
-  /** The span's `end()` was called before the block was published. */
-  readonly ended: boolean
-  /** The intercepted `end()` added the block's event to the span. */
-  readonly recorded: boolean
-  /** Puts the span's own `end()` back. Idempotent. */
+  /** The span's `end()` was called before the block was published, and is held until it is. */
+  readonly held: boolean
+  /**
+   * Adds the block's event to the span whose `end()` is held, then ends it
+   * at the time `end()` was called. Idempotent; a no-op once released.
+   */
+  finish(record: (span: Span) => void): void
+  /** Puts the span's own `end()` back, ending the span if its `end()` is held. Idempotent. */
   release(): void
 }
 
 export interface InterceptOptions {
   thresholdMs: number
-  hangTimeoutMs: number
-  /** Resolves the raw frames (source maps) when the event is recorded. */
-  resolve: (raw: readonly RawFrame[]) => StackFrame[]
-  /** Adds the event to the span. */
-  record: (facts: BlockFacts) => void
   onError: (error: unknown) => void
   /** Called once, when released. */
   done: (intercepted: Intercepted) => void
 }
 
-const kOwnDirSep = kOwnDir === undefined ? undefined : kOwnDir.endsWith(sep) ? kOwnDir : kOwnDir + sep
 /** Two readings of one stall agree on its start to well within this (ms). */
 const kSameStallMs = 0.5
 
@@ -43,16 +34,18 @@ const kSameStallMs = 0.5
  * before the main thread learns that the block is over: a synchronous
  * handler calls `res.end()` right after the slow work, or the HTTP
  * instrumentation ends the server span on the response's `'close'`, a tick
- * later. So the span's `end()` is wrapped: if it is called before the block
- * is published, the event is added there and then, with the block's duration
- * at that moment and the stack taken now, before the span is closed.
+ * later. So the span's `end()` is wrapped: if it is called while a block is
+ * under way (the stall so far is over the threshold), the end is held, with
+ * the time it was called, until the block is published; then the block's
+ * event is added, with the same attributes as the block span and the log
+ * record (the stack the watchdog sampled and source-mapped), and the span
+ * ends at that time. Nothing heavy runs on the main thread meanwhile.
  *
- * The wrapper is an own property of that one span, put back at the first
- * call, when the block is published, or on `stop()`.
+ * The wrapper is an own property of that one span, put back when the block
+ * is published, when the stall turns out to be no block, or on `stop()`.
  */
 export function interceptEnd(span: Span, stall: StallReader, options: InterceptOptions): Intercepted {
   const atProbe = stall()
-  const raw = withoutOwnFrames(captureRawStack(interceptEnd))
   // The blocked callback returns before the next microtask checkpoint: the
   // stall so far is then the whole block, unless other callbacks of the same
   // loop turn add to it. Read after that, stall() would measure a later stall.
@@ -66,31 +59,37 @@ export function interceptEnd(span: Span, stall: StallReader, options: InterceptO
   const original = span.end
   const hadOwn = Object.hasOwn(span, 'end')
   let released = false
-  let ended = false
-  let recorded = false
+  /** The held `end()`'s arguments, its end time filled in. */
+  let heldArgs: unknown[] | undefined
 
-  const record = () => {
+  const isBlock = () => {
     const now = stall()
     const current = Math.abs(now.startTime - atProbe.startTime) < kSameStallMs ? now : afterCallback
-    // Under the threshold no block will be published: not a block (yet).
-    if (current === undefined || current.duration <= options.thresholdMs) return
-    options.record({
-      startTime: current.startTime,
-      duration: current.duration,
-      threshold: options.thresholdMs,
-      hang: current.duration >= options.hangTimeoutMs,
-      stack: options.resolve(raw),
-    })
-    recorded = true
+    return current !== undefined && current.duration > options.thresholdMs
+  }
+  const endNow = (args: unknown[]) => {
+    try {
+      Reflect.apply(original, span, args)
+    } catch (error) {
+      options.onError(error)
+    }
   }
 
   const intercepted: Intercepted = {
     createdMs: performance.now(),
-    get ended() {
-      return ended
+    get held() {
+      return heldArgs !== undefined
     },
-    get recorded() {
-      return recorded
+    finish(record) {
+      if (released) return
+      if (heldArgs !== undefined) {
+        try {
+          record(span)
+        } catch (error) {
+          options.onError(error)
+        }
+      }
+      intercepted.release()
     },
     release() {
       if (released) return
@@ -100,38 +99,35 @@ export function interceptEnd(span: Span, stall: StallReader, options: InterceptO
         if (hadOwn) span.end = original
         else Reflect.deleteProperty(span, 'end')
       }
+      const args = heldArgs
+      heldArgs = undefined
+      if (args !== undefined) endNow(args)
       options.done(intercepted)
     },
   }
 
   function wrapper(this: unknown, ...args: unknown[]): void {
-    if (!released) {
-      ended = true
-      intercepted.release()
-      try {
-        record()
-      } catch (error) {
-        options.onError(error)
-      }
+    if (released || this !== span) {
+      Reflect.apply(original, this, args)
+      return
     }
-    Reflect.apply(original, this, args)
+    // A second end() of a held span: the SDK ignores it too.
+    if (heldArgs !== undefined) return
+    let block = false
+    try {
+      block = isBlock()
+    } catch (error) {
+      options.onError(error)
+    }
+    if (!block) {
+      intercepted.release()
+      Reflect.apply(original, this, args)
+      return
+    }
+    // The end time, epoch ms, as the SDK takes it: the span ends when it was told to.
+    heldArgs = [args[0] ?? performance.timeOrigin + performance.now(), ...args.slice(1)]
   }
 
   span.end = wrapper
   return intercepted
-}
-
-/**
- * Drops the frames of loopwatch's own probe (and the built-ins between them)
- * from the top of a stack captured inside it.
- */
-function withoutOwnFrames(raw: RawFrame[]): RawFrame[] {
-  let cut = 0
-  for (let i = 0; i < raw.length; i++) {
-    const fileName = raw[i]?.[1] ?? ''
-    const file = fileName.startsWith('file://') ? fileURLToPath(fileName) : fileName
-    if (kOwnDirSep !== undefined && file.startsWith(kOwnDirSep)) cut = i + 1
-    else if (file !== '') break
-  }
-  return raw.slice(cut)
 }

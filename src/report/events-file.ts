@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { classifyCause, type BlockCause } from '../core/cause.js'
 import type { BlockEvent } from '../core/events.js'
+import type { SaturationEvent } from '../saturation/saturation.js'
 import { stackKey, trimStack, type StackFrame } from '../watchdog/frames.js'
 
 // The events file: one JSON object per line, appended by every process the
@@ -39,6 +40,9 @@ export interface BlockRecord {
   profile: [stackId: number, count: number][]
   cause?: BlockCause
   startup: boolean
+  /** Several callbacks of one loop turn made it together (`BlockEvent#kind`). */
+  kind?: 'turn'
+  callbacksSampled?: number
 }
 
 /** A hang report, written by the watchdog while the block is still running. */
@@ -53,7 +57,13 @@ export interface HangRecord {
   stack: StackFrame[]
 }
 
-export type EventsRecord = StartRecord | StackRecord | BlockRecord | HangRecord
+/** A saturated stretch of the loop, reported when its profile was taken. */
+export interface SaturationRecord extends SaturationEvent {
+  type: 'saturation'
+  pid: number
+}
+
+export type EventsRecord = StartRecord | StackRecord | BlockRecord | HangRecord | SaturationRecord
 
 /** Frames kept per stack; a deeper stack keeps the app's first frame (see `trimStack`). */
 const kMaxFrames = 64
@@ -107,7 +117,13 @@ export class EventsWriter {
       hang: event.hang, samples: event.samples, stack: this.#stackId(event.stack),
       profile: event.profile.slice(0, 20).map((entry) => [this.#stackId(entry.stack), entry.count]),
       cause: event.cause, startup,
+      ...(event.kind === 'turn' ? { kind: 'turn' as const, callbacksSampled: event.callbacksSampled ?? 0 } : {}),
     })
+  }
+
+  saturation(event: SaturationEvent): void {
+    const hot = event.hot.map((entry) => ({ ...entry, frames: trimStack(entry.frames, kMaxFrames) }))
+    this.#write({ type: 'saturation', pid: process.pid, ...event, hot })
   }
 
   close(): void {
@@ -146,8 +162,16 @@ export interface ReadBlock {
   unfinished: boolean
 }
 
+/** A saturation read back from an events file. */
+export interface ReadSaturation {
+  event: SaturationEvent
+  pid: number
+}
+
 export interface EventsFileContents {
   starts: StartRecord[]
+  /** In the order they were written. */
+  saturations: ReadSaturation[]
   /** In the order they were written; unfinished blocks last. */
   blocks: ReadBlock[]
 }
@@ -169,10 +193,11 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
   try {
     text = readFileSync(path, 'utf8')
   } catch {
-    return { starts: [], blocks: [] }
+    return { starts: [], blocks: [], saturations: [] }
   }
   const starts: StartRecord[] = []
   const blocks: ReadBlock[] = []
+  const saturations: ReadSaturation[] = []
   const stacks = new Map<string, StackFrame[]>()
   const pending = new Map<number, HangRecord>()
   let id = 1
@@ -181,6 +206,10 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
     const record = parseRecord(line)
     if (record === undefined) continue
     if (record.type === 'start') starts.push(record)
+    else if (record.type === 'saturation') {
+      const { startTime, duration, utilization, samples, blocks: inStretch, hot } = record
+      if (Array.isArray(hot)) saturations.push({ event: { startTime, duration, utilization, samples, blocks: inStretch, hot }, pid: record.pid })
+    }
     else if (record.type === 'stack') stacks.set(`${record.pid}:${record.id}`, record.frames)
     else if (record.type === 'hang') {
       const previous = pending.get(record.pid)
@@ -203,6 +232,10 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
         profile: record.profile.map(([stackId, count]) => ({ stack: stackOf(record.pid, stackId), count })),
         cause: record.cause ?? 'unknown',
       }
+      if (record.kind === 'turn') {
+        event.kind = 'turn'
+        if (typeof record.callbacksSampled === 'number') event.callbacksSampled = record.callbacksSampled
+      }
       blocks.push({ event, pid: record.pid, startup: record.startup, unfinished: false })
     }
   }
@@ -220,7 +253,7 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
     }
     blocks.push({ event, pid: hang.pid, startup: false, unfinished: true })
   }
-  return { starts, blocks }
+  return { starts, blocks, saturations }
 }
 
 function parseRecord(line: string): EventsRecord | undefined {
@@ -228,7 +261,7 @@ function parseRecord(line: string): EventsRecord | undefined {
   try {
     const value = JSON.parse(line) as Partial<EventsRecord> | null
     if (value === null || typeof value !== 'object' || typeof value.pid !== 'number') return undefined
-    if (value.type === 'start' || value.type === 'stack' || value.type === 'block' || value.type === 'hang') {
+    if (value.type === 'start' || value.type === 'stack' || value.type === 'block' || value.type === 'hang' || value.type === 'saturation') {
       return value as EventsRecord
     }
   } catch {

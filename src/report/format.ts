@@ -1,7 +1,7 @@
 import { relative, isAbsolute, sep } from 'node:path'
 import type { BlockEvent } from '../core/events.js'
 import type { SaturationEvent } from '../saturation/saturation.js'
-import { isAppFrame, type StackFrame } from '../watchdog/frames.js'
+import { isAppFrame, isOwnFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** Most frames a report prints; the rest are counted. */
 const kMaxPrintedFrames = 12
@@ -36,6 +36,13 @@ export function formatBlock(event: BlockEvent, cwd = process.cwd()): string {
     }
     lines.push('  blocked in:', stack)
     return lines.join('\n')
+  }
+  if (event.kind === 'turn') {
+    // Always-on: several callbacks, none of them long enough alone. Not blamed on the one sampled.
+    const n = event.callbacksSampled ?? 0
+    const who = n > 1 ? `${n} callbacks` : 'several callbacks'
+    return `loopwatch: event loop blocked for ${formatMs(event.duration)} by ${who} in one loop turn, none long enough to block alone ${detail}\n`
+      + `  ${n > 1 ? 'one of them' : 'the one sampled'}:\n${stack}`
   }
   return `loopwatch: event loop blocked for ${formatMs(event.duration)} ${detail}\n${stack}`
 }
@@ -93,6 +100,8 @@ export function formatStack(stack: readonly StackFrame[], cwd = process.cwd()): 
   let hiddenInternal = 0
   let seenUser = false
   for (const frame of stack) {
+    // loopwatch's own frames (its wrappers of native calls) are never shown: they are not the app's.
+    if (isOwnFrame(frame)) continue
     seenUser ||= !frame.internal
     if (frame.internal && seenUser) hiddenInternal++
     else shown.push(frame)

@@ -1,3 +1,4 @@
+import { formatSaturations } from './text.js'
 import { displayPath } from './format.js'
 import { stackKey, type StackFrame } from '../watchdog/frames.js'
 import { kClientScript, kStyles } from './html-client.js'
@@ -12,7 +13,7 @@ const kMaxProfiledCulprits = 100
  * @internal Exported for tests.
  */
 export interface PageData {
-  meta: Omit<Report, 'culprits' | 'events' | 'format'>
+  meta: Omit<Report, 'culprits' | 'events' | 'format' | 'saturations'>
   /** `[functionName, file (relative to cwd when inside it), line, column, internal 0|1]`. */
   frames: [string, string, number, number, number][]
   culprits: {
@@ -101,6 +102,13 @@ function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029')
 }
 
+/** The saturated stretches as the CLI prints them; empty when there were none. */
+function saturationSection(report: Report): string {
+  const text = formatSaturations(report)
+  if (text === '') return ''
+  return `<section id="saturation"><h2>Saturation</h2><pre>${escapeHtml(text)}</pre></section>\n`
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 }
@@ -125,7 +133,7 @@ export function renderHtml(report: Report, cwd = process.cwd()): string {
 <section><h2>Timeline</h2><div id="legend"></div>
 <div id="timeline-box"><svg id="timeline" role="img" aria-label="Blocks over time"></svg><div id="tip" hidden></div></div>
 </section>
-<section><h2>Culprits</h2>
+${saturationSection(report)}<section><h2>Culprits</h2>
 <table id="culprits"><thead><tr><th class="num">count</th><th class="num">total</th><th class="num">max</th><th class="num">p95</th><th>causes</th><th>culprit</th></tr></thead><tbody></tbody></table>
 </section>
 <section id="detail" hidden><h2 id="detail-title"></h2>

@@ -82,6 +82,7 @@ const kRealDeps: LoggerDeps = {
  * exit. Only the log is limited: events and stats see every block.
  */
 const kMachineKey = '\u0000machine'
+const kTurnKey = '\u0000turn'
 
 export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps = kRealDeps): BlockLogger {
   if (log === false) return { log: () => undefined, flush: () => undefined, write: () => undefined, dropped: () => 0 }
@@ -106,7 +107,8 @@ export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps 
     windows.delete(key)
     if (window.folded === 0) return
     const times = window.folded === 1 ? 'once more' : `${window.folded} more times`
-    const who = key === kMachineKey ? 'the machine (waiting for a CPU) stalled the event loop' : `${culpritLabel(window)} blocked`
+    const who = key === kMachineKey ? 'the machine (waiting for a CPU) stalled the event loop'
+      : key === kTurnKey ? 'loop turns of several short callbacks blocked the event loop' : `${culpritLabel(window)} blocked`
     safeWrite(`loopwatch: ${who} ${times}, ${formatTotal(window.foldedMs)} in total, `
       + `in the last ${formatSpan(nowMs - window.startMs)}`)
   }
@@ -138,7 +140,8 @@ export function createBlockLogger(log: ResolvedOptions['log'], deps: LoggerDeps 
     log(event) {
       const nowMs = deps.now()
       // Starved stalls are the machine's: one window for all, not the running function's.
-      const culprit = event.cause === 'starved' ? { key: kMachineKey, frame: undefined } : culpritOf(event.stack)
+      const culprit = event.cause === 'starved' ? { key: kMachineKey, frame: undefined }
+        : event.kind === 'turn' ? { key: kTurnKey, frame: undefined } : culpritOf(event.stack)
       let window = windows.get(culprit.key)
       if (window !== undefined && nowMs - window.startMs >= kLogWindowMs) {
         close(culprit.key, window, nowMs)

@@ -2,6 +2,7 @@ import { culpritLabel } from './culprit.js'
 import type { ProfileEntry } from '../core/events.js'
 import type { StackFrame } from '../watchdog/frames.js'
 import { percentile, type BlockSummary } from './summary.js'
+import type { HotCode, SaturationEvent } from '../saturation/saturation.js'
 
 /**
  * The report `--json` writes and the HTML report embeds. Its JSON Schema is
@@ -33,6 +34,29 @@ export interface Report {
   events: ReportEvent[]
   /** Blocks counted in `culprits` but left out of `events`. */
   eventsDropped: number
+  /**
+   * Stretches when the loop was saturated (busy at or above
+   * `saturation.utilization` for `saturation.window`) without any one block
+   * to blame, in time order, each with its hottest code.
+   */
+  saturations: ReportSaturation[]
+}
+
+/** A saturated stretch of the loop: how busy, for how long, and its hottest code. */
+export interface ReportSaturation {
+  /** When it began, ms after the report's `startTime`. */
+  time: number
+  /** How long it had lasted when reported, ms. */
+  duration: number
+  /** Event-loop utilization over it, 0..1. */
+  utilization: number
+  /** Blocks over the threshold within it. */
+  blocks: number
+  /** CPU profiler samples taken. */
+  samples: number
+  /** The hottest code, hottest first (as in the `'saturation'` event). */
+  hot: HotCode[]
+  pid: number | null
 }
 
 /** One culprit's blocks. */
@@ -86,8 +110,9 @@ export type ReportMeta = Pick<Report, 'command' | 'startTime' | 'duration' | 'ex
 
 const round = (ms: number) => Math.round(ms * 100) / 100
 
-/** Builds a {@link Report} from a summary that kept a timeline and profiles. */
-export function buildReport(summary: BlockSummary, meta: ReportMeta, cwd = process.cwd()): Report {
+/** Builds a {@link Report} from a summary that kept a timeline and profiles, and the saturations seen. */
+export function buildReport(summary: BlockSummary, meta: ReportMeta, cwd = process.cwd(),
+  saturations: readonly { event: SaturationEvent; pid?: number | undefined }[] = []): Report {
   const groups = summary.groups()
   const index = new Map(groups.map((group, i) => [group, i]))
   const culprits = groups.map((group): ReportCulprit => ({
@@ -127,5 +152,14 @@ export function buildReport(summary: BlockSummary, meta: ReportMeta, cwd = proce
     culprits,
     events,
     eventsDropped: dropped,
+    saturations: saturations.map(({ event, pid }): ReportSaturation => ({
+      time: round(event.startTime - meta.startTime),
+      duration: round(event.duration),
+      utilization: Math.round(event.utilization * 1000) / 1000,
+      blocks: event.blocks,
+      samples: event.samples,
+      hot: event.hot,
+      pid: pid ?? null,
+    })).sort((a, b) => a.time - b.time),
   }
 }

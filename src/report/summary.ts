@@ -108,6 +108,12 @@ const kOtherKey = '(other culprits)'
  */
 export const kMachineLabel = 'machine'
 const kMachineKey = '\u0000machine'
+/**
+ * The row of blocks that several callbacks of one loop turn made together
+ * (`kind: 'turn'`): not blamed on the one that happened to be sampled.
+ */
+export const kTurnLabel = '(several callbacks in one loop turn)'
+const kTurnKey = '\u0000turn'
 
 /**
  * Blocks grouped by culprit: count, total, max and p95 duration, causes and
@@ -132,12 +138,13 @@ export class BlockSummary {
   add(event: BlockEvent, options: AddOptions = {}): void {
     const startup = options.startup ?? false
     const cause = causeOf(event)
-    const group = cause === 'starved' ? this.#machineGroup() : this.#groupFor(event.stack, startup)
+    const group = cause === 'starved' ? this.#fixedGroup(kMachineKey, kMachineLabel)
+      : event.kind === 'turn' ? this.#fixedGroup(kTurnKey, kTurnLabel) : this.#groupFor(event.stack, startup)
     group.count++
     group.total += event.duration
     // Within a group every stack has the same culprit function: keep the
     // longest block's, the one most worth reading.
-    if (event.duration >= group.max && event.stack.length > 0 && group.key !== kOtherKey && group.key !== kMachineKey) {
+    if (event.duration >= group.max && event.stack.length > 0 && group.key !== kOtherKey && group.key !== kMachineKey && group.key !== kTurnKey) {
       const { frame, via } = culpritOf(event.stack)
       group.stack = event.stack
       group.frame = frame
@@ -186,14 +193,15 @@ export class BlockSummary {
     return { entries: this.#timeline ?? [], dropped: this.#timelineDropped }
   }
 
-  #machineGroup(): CulpritGroup {
-    let group = this.#groups.get(kMachineKey)
+  /** A row of its own, without a frame: the machine's stalls, the loop turns of several callbacks. */
+  #fixedGroup(key: string, label: string): CulpritGroup {
+    let group = this.#groups.get(key)
     if (group === undefined) {
       group = {
-        key: kMachineKey, frame: undefined, via: undefined, label: kMachineLabel, startup: false, count: 0, total: 0, max: 0, hangs: 0,
+        key, frame: undefined, via: undefined, label, startup: false, count: 0, total: 0, max: 0, hangs: 0,
         unfinished: 0, causes: new Map(), stack: [], durations: [], profile: new Map(), otherSamples: 0,
       }
-      this.#groups.set(kMachineKey, group)
+      this.#groups.set(key, group)
     }
     return group
   }

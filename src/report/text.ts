@@ -1,4 +1,4 @@
-import { formatMs } from './format.js'
+import { formatMs, formatSaturation } from './format.js'
 import type { Report } from './report.js'
 import { formatSpan, formatTotal } from './units.js'
 import { kMachineLabel } from './summary.js'
@@ -15,6 +15,36 @@ const kDefaultRows = 10
  * ```
  */
 export function formatSummaryTable(report: Report, rows = kDefaultRows): string {
+  const blocks = formatBlocksTable(report, rows)
+  const saturations = formatSaturations(report)
+  return saturations === '' ? blocks : `${blocks}\n${saturations}`
+}
+
+/** Saturated stretches printed in full; the rest are summed up. */
+const kSaturationsShown = 3
+
+/**
+ * The saturated stretches, each as its report at the time (how busy, for how
+ * long, the hottest code): a loop at 100 % without one long block is the
+ * app's problem as much as a block is, and must not read as "6 % blocked".
+ */
+export function formatSaturations(report: Report): string {
+  const all = report.saturations
+  if (all.length === 0) return ''
+  const totalMs = all.reduce((n, s) => n + s.duration, 0)
+  const lines = [`loopwatch: the event loop was saturated ${all.length === 1 ? 'once' : `${all.length} times`}, `
+    + `${formatTotal(totalMs)} in total${report.duration > 0 ? ` (${Math.min(100, (totalMs / report.duration) * 100).toFixed(1)}% of the run)` : ''}:`]
+  // The longest stretches: the ones worth reading.
+  const shown = [...all].sort((a, b) => b.duration - a.duration).slice(0, kSaturationsShown)
+  for (const saturation of shown) {
+    lines.push(formatSaturation({ ...saturation, startTime: report.startTime + saturation.time }, report.threshold))
+  }
+  const rest = all.length - shown.length
+  if (rest > 0) lines.push(`  ... and ${rest} more saturated ${rest === 1 ? 'stretch' : 'stretches'}`)
+  return lines.join('\n')
+}
+
+function formatBlocksTable(report: Report, rows: number): string {
   const processes = report.processes > 1 ? ` across ${report.processes} processes` : ''
   if (report.blocks === 0) {
     return `loopwatch: no blocks over ${formatMs(report.threshold)} in ${formatSpan(report.duration)}${processes}`

@@ -234,6 +234,11 @@ export function firstUserFrame(stack: readonly StackFrame[]): StackFrame | undef
   return stack.find((frame) => !frame.internal)
 }
 
+/** One of loopwatch's own frames (a wrapper of a native call, the probe): internal, with a file of its own. */
+export function isOwnFrame(frame: StackFrame): boolean {
+  return frame.internal && frame.file !== '' && !frame.file.startsWith('node:')
+}
+
 /** A frame of the app's own code: not internal, not under `node_modules`. */
 export function isAppFrame(frame: StackFrame): boolean {
   return !frame.internal && frame.package === undefined

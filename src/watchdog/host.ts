@@ -1,3 +1,4 @@
+import { executionAsyncId } from 'node:async_hooks'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { Worker } from 'node:worker_threads'
 import { createDebug } from '../core/debug-log.js'
@@ -201,6 +202,8 @@ class WatchdogHost {
       : held !== undefined && held.seq === seq ? held.frames : captureRawStack(this.#probe)
     // No JavaScript below: the probe ran between callbacks, within the stall.
     if (frames.length === 0) return frames
+    // Which callback it landed in: samples in several make a loop turn, not one culprit.
+    this.#shared.setProbeCallback(executionAsyncId())
     if (!this.#sealQueued && !this.#shared.sealed(seq)) {
       this.#sealQueued = true
       // Runs as soon as the blocked callback returns, before any other
@@ -302,8 +305,9 @@ class WatchdogHost {
   /** One watcher's copy: listeners of one watcher's event must not change another's. */
   #viewOf(id: number, capture: CaptureMessage | undefined): Capture | undefined {
     if (capture === undefined) return undefined
-    const { seq, samples, stack, profile, hangs, unresponsive, othersWaiting } = capture
-    const view: Capture = { ...structuredClone({ seq, samples, stack, profile, unresponsive }), hang: hangs.includes(id) }
+    const { seq, samples, stack, profile, hangs, unresponsive, callbacks, topCallbackSamples, sealedAtMs, othersWaiting } = capture
+    const view: Capture = { ...structuredClone({ seq, samples, stack, profile, unresponsive }), callbacks, topCallbackSamples, hang: hangs.includes(id) }
+    if (sealedAtMs !== undefined) view.sealedAtMs = sealedAtMs
     if (othersWaiting !== undefined) view.othersWaiting = othersWaiting
     return view
   }

@@ -1,3 +1,4 @@
+import type { HotCode } from '../saturation/saturation.js'
 import type { ProfileEntry } from '../core/events.js'
 import type { StackFrame } from './frames.js'
 
@@ -34,6 +35,8 @@ export class SharedBeat {
   readonly #probeStart: BigInt64Array
   /** 1 while a probe waits to run (see native-calls.ts). */
   readonly probePending: Int32Array
+  /** The async id of the callback the last probe ran in. */
+  readonly #probeCallback: Int32Array
 
   constructor(buffer = new SharedArrayBuffer(kBytes)) {
     this.buffer = buffer
@@ -43,6 +46,17 @@ export class SharedBeat {
     this.#sealed = new Int32Array(buffer, 28, 1)
     this.#probeStart = new BigInt64Array(buffer, 32, 1)
     this.probePending = new Int32Array(buffer, 40, 1)
+    this.#probeCallback = new Int32Array(buffer, 44, 1)
+  }
+
+  /** Main thread, in the probe: the callback it landed in (`executionAsyncId()`). */
+  setProbeCallback(asyncId: number): void {
+    Atomics.store(this.#probeCallback, 0, asyncId)
+  }
+
+  /** Watchdog: the callback the last probe landed in. */
+  probeCallback(): number {
+    return Atomics.load(this.#probeCallback, 0)
   }
 
   /** Main thread, first thing in the probe: when it began to run. */
@@ -232,7 +246,8 @@ export interface SaturationMessage {
   type: 'saturation'
   id: number
   samples: number
-  profile: ProfileEntry[]
+  /** The profile summed up here, in the watchdog: the main thread gets only the result. */
+  hot: HotCode[]
 }
 
 /** What the watchdog sampled during one stall. */
@@ -249,6 +264,16 @@ export interface CaptureMessage {
    * a native call): [from, to] in `process.hrtime` milliseconds.
    */
   unresponsive: [number, number][]
+  /** Distinct callbacks (async ids) the samples landed in: more than one, the stall was a loop turn of several. */
+  callbacks: number
+  /** Samples of the callback most samples landed in. */
+  topCallbackSamples: number
+  /**
+   * When the first probed callback returned (its sealing microtask ran), in
+   * ms after the heartbeat that began the stall: at most how long that one
+   * callback ran. Absent when the stall ended first.
+   */
+  sealedAtMs?: number
   /**
    * Milliseconds the process's other threads (V8's GC helpers...) waited
    * for a CPU while the stall was sampled; absent where not measured.

@@ -11,6 +11,7 @@ import { formatHang, formatHangRepeat } from '../report/format.js'
 import { probeExpression } from './probe.js'
 import { FrameResolver, isAppFrame, stackKey, type RawFrame, type StackFrame } from './frames.js'
 import type { ProfileEntry } from '../core/events.js'
+import { summarizeHot } from '../saturation/saturation.js'
 import {
   SharedBeat, type CaptureMessage, type ClientsMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest,
   type WatchdogConfig,
@@ -139,6 +140,9 @@ async function sample(seq: number): Promise<void> {
   debug('stall of seq %d: sampling', seq)
 
   const profile = new Map<string, ProfileEntry>()
+  /** Async ids of the callbacks the samples landed in. */
+  const callbacks = new Map<number, number>()
+  let sealedAtMs: number | undefined
   let latest: StackFrame[] | undefined
   let samples = 0
   // Each watcher's hang reports, on its own schedule.
@@ -182,6 +186,7 @@ async function sample(seq: number): Promise<void> {
         break
       }
       if (raw === kSealed) {
+        sealedAtMs ??= elapsedMs()
         if (await onSealed()) {
           waited(false)
           break
@@ -199,6 +204,8 @@ async function sample(seq: number): Promise<void> {
         if (raw.length > 0) {
           const stack = resolver.resolve(raw)
           samples++
+          const callback = shared.probeCallback()
+          callbacks.set(callback, (callbacks.get(callback) ?? 0) + 1)
           addSample(profile, stack)
           // Hang reports name the app's code: a sample of Node's internals
           // alone (between microtasks) does not replace one that had it.
@@ -226,6 +233,7 @@ async function sample(seq: number): Promise<void> {
       const pauseMs = samples < kMaxSamples ? Math.min(sampleIntervalMs, untilDueMs) : untilDueMs
       const paused = await withTimeout<typeof kEnded | typeof kSealed>([ended, sealed], Math.max(1, pauseMs))
       if (paused === kEnded) break
+      if (paused === kSealed) sealedAtMs ??= elapsedMs()
       if (paused === kSealed && await onSealed()) break
     }
   } finally {
@@ -241,6 +249,9 @@ async function sample(seq: number): Promise<void> {
     profile: sortedProfile(profile),
     hangs: hangs.filter((h) => h.due).map((h) => h.client.id),
     unresponsive,
+    callbacks: callbacks.size,
+    topCallbackSamples: Math.max(0, ...callbacks.values()),
+    ...(sealedAtMs === undefined ? {} : { sealedAtMs }),
   }
   if (othersBefore !== undefined && othersAfter !== undefined) message.othersWaiting = waitedBetweenMs(othersBefore, othersAfter)
   parentPort?.postMessage(message)
@@ -288,7 +299,7 @@ function disconnect(session: Session | undefined): void {
 async function sampleSaturation({ id, durationMs, intervalMs }: SaturationRequest): Promise<void> {
   const session = connect()
   if (session === undefined) {
-    parentPort?.postMessage({ type: 'saturation', id, samples: 0, profile: [] } satisfies SaturationMessage)
+    parentPort?.postMessage({ type: 'saturation', id, samples: 0, hot: [] } satisfies SaturationMessage)
     return
   }
   const exiting = shared.exiting().then((): typeof kEnded => kEnded)
@@ -305,9 +316,10 @@ async function sampleSaturation({ id, durationMs, intervalMs }: SaturationReques
   } finally {
     disconnect(session)
   }
-  const samples = profile.reduce((sum, entry) => sum + entry.count, 0)
+  // Summed up here: loopwatch's own work stays off the thread it watches.
+  const { samples, hot } = summarizeHot(profile)
   debug('saturation %d: %d samples', id, samples)
-  const message: SaturationMessage = { type: 'saturation', id, samples, profile }
+  const message: SaturationMessage = { type: 'saturation', id, samples, hot }
   parentPort?.postMessage(message)
 }
 

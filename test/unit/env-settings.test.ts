@@ -51,3 +51,16 @@ test('a bad threshold leaves the hang timeout checked against the default thresh
   assert.deepEqual(settings.options, { hangTimeout: 300 })
   assert.equal(settings.warnings.length, 1)
 })
+
+test('LOOPWATCH_SATURATION sets the level (0.8, 80%) or turns it off; LOOPWATCH_SATURATION_WINDOW the window', () => {
+  assert.deepEqual(readEnv({ LOOPWATCH_SATURATION: '0.8', LOOPWATCH_SATURATION_WINDOW: '2000' }).options.saturation, { utilization: 0.8, window: 2000 })
+  assert.deepEqual(readEnv({ LOOPWATCH_SATURATION: '75%' }).options.saturation, { utilization: 0.75 })
+  assert.equal(readEnv({ LOOPWATCH_SATURATION: 'off', LOOPWATCH_SATURATION_WINDOW: '2000' }).options.saturation, false)
+  assert.equal(readEnv({ LOOPWATCH_SATURATION: '0' }).options.saturation, false)
+  const bad = readEnv({ LOOPWATCH_SATURATION: '1.5', LOOPWATCH_SATURATION_WINDOW: '5' })
+  assert.equal(bad.options.saturation, undefined)
+  assert.deepEqual(bad.warnings, [
+    'LOOPWATCH_SATURATION should be off, or a utilization level such as 0.8 or 80%, got "1.5"; using the default, 0.9',
+    'LOOPWATCH_SATURATION_WINDOW should be a number of milliseconds between 10 ms and 1 hour (3600000 ms), got "5"; using the default, 5000 ms',
+  ])
+})

@@ -81,6 +81,6 @@ test('a hang followed by its own block is not unfinished; an earlier block writt
 })
 
 test('a missing file reads as empty; opening a bad path gives undefined, never a throw', () => {
-  assert.deepEqual(readEventsFile('/nonexistent/loopwatch/events.jsonl'), { starts: [], blocks: [] })
+  assert.deepEqual(readEventsFile('/nonexistent/loopwatch/events.jsonl'), { starts: [], blocks: [], saturations: [] })
   assert.equal(openEventsFile('/nonexistent/loopwatch/events.jsonl'), undefined)
 })

@@ -19,11 +19,12 @@ function event(overrides: Partial<BlockEvent> = {}): BlockEvent {
   return { id: 1, startTime: 1_700_000_000_000.5, duration: 412.25, threshold: 100, hang: false, stack, samples: 3, profile: [], cause: 'unknown', ...overrides }
 }
 
-test('attributes: durations in seconds, the first user frame under the stable code.* names', () => {
+test('attributes: durations in seconds, the culprit under the stable code.* names', () => {
   assert.deepEqual(blockAttributes(factsOf(event())), {
     'loopwatch.block.duration': 0.41225,
     'loopwatch.block.threshold': 0.1,
     'loopwatch.block.hang': false,
+    'loopwatch.block.culprit': 'async parseReport (/app/src/report.ts:12)',
     'code.function.name': 'parseReport',
     'code.file.path': '/app/src/report.ts',
     'code.line.number': 12,
@@ -35,6 +36,25 @@ test('attributes: durations in seconds, the first user frame under the stable co
       '    at processTicksAndRejections (node:internal/process/task_queues:95:5)',
     ].join('\n'),
   })
+})
+
+test('attributes: a block inside a library names the app\'s frame that called it in code.*, the library in loopwatch.block.culprit', () => {
+  const lib = (functionName: string, line: number): StackFrame => ({ ...frame(functionName, `/app/node_modules/js-yaml/dist/js-yaml.js`, line, 3), package: 'js-yaml' })
+  const inLibrary = [lib('readBlockMapping', 900), lib('load', 2700), frame('loadSettings', '/app/src/settings.ts', 58, 53), frame('main', '/app/src/main.ts', 3, 1)]
+  const attributes = blockAttributes(factsOf(event({ stack: inLibrary })))
+  assert.equal(attributes['code.function.name'], 'loadSettings')
+  assert.equal(attributes['code.file.path'], '/app/src/settings.ts')
+  assert.equal(attributes['code.line.number'], 58)
+  assert.equal(attributes['code.column.number'], 53)
+  assert.equal(attributes['loopwatch.block.culprit'], 'loadSettings (/app/src/settings.ts:58) via js-yaml load')
+  assert.match(String(attributes['code.stacktrace']), /^ {4}at readBlockMapping \(/)
+  assert.equal(blockSummary(factsOf(event({ stack: inLibrary }))),
+    'event loop blocked for 412 ms (threshold 100 ms) in loadSettings (/app/src/settings.ts:58:53) via js-yaml load')
+})
+
+test('code.stacktrace leaves out loopwatch\'s own frames (its wrappers of native calls)', () => {
+  const wrapped = [frame('readFileSync', 'node:fs', 470, 19, true), frame('readFileSync', '/app/node_modules/loopwatch/dist/chunk.cjs', 1284, 32, true), frame('readParts', '/app/src/parts.ts', 9, 2)]
+  assert.equal(formatStacktrace(wrapped), '    at readFileSync (node:fs:470:19)\n    at readParts (/app/src/parts.ts:9:2)')
 })
 
 test('attributes: the cause when known, the callback type when debug mode gave one', () => {
