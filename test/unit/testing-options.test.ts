@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { mergeOptions, optionsFromEnv, resolveLimits, validateTestingOptions } from '../../src/testing/options.js'
+import { mergeOptions, optionsFromEnv, resolveLimits, validateTestingOptions, watchFloor } from '../../src/testing/options.js'
 
-test('no options: nothing set; the limits default to a 50 ms block and no total budget', () => {
+test('no options: nothing set; the limits default to a 200 ms block and no total budget', () => {
   assert.deepEqual(validateTestingOptions(undefined), {})
   const limits = resolveLimits({})
-  assert.deepEqual({ ...limits }, { maxBlock: 50, totalBlocked: Infinity, allow: [], off: false, wallTime: false })
+  assert.deepEqual({ ...limits }, { maxBlock: 200, totalBlocked: Infinity, allow: [], off: false, wallTime: false })
   assert.ok(Object.isFrozen(limits))
 })
 
@@ -95,4 +95,12 @@ test('limits: maxBlock defaults to the threshold; budget.maxBlock wins; a test t
   assert.equal(resolveLimits({ budget: { totalBlocked: 100 } }, [{ budget: { totalBlocked: 400 } }]).totalBlocked, 400)
   assert.deepEqual(resolveLimits({ allow: ['a'] }, [{ allow: ['b'] }]).allow, ['a', 'b'])
   assert.equal(resolveLimits({}, [], true).off, true)
+})
+
+test('the watcher samples stalls from half the longest block allowed, or from 10 ms when a total budget adds them up', () => {
+  assert.equal(watchFloor({}), 100)
+  assert.equal(watchFloor({ threshold: 400 }), 200)
+  assert.equal(watchFloor({ threshold: 400, budget: { maxBlock: 60 } }), 30)
+  assert.equal(watchFloor({ threshold: 12 }), 10)
+  assert.equal(watchFloor({ budget: { totalBlocked: 500 } }), 10)
 })
