@@ -26,6 +26,17 @@ export function blockedError(verdict: Verdict, during = 'during this test'): Loo
   return new LoopBlockedError(formatVerdict(view, { workerThread: !isMainThread, during }), failing)
 }
 
+/**
+ * Fails the test with the verdict's error, or, with `reportOnly`, prints it
+ * to stderr (one write, so parallel workers do not interleave) and lets the
+ * test pass.
+ */
+export function failTest(verdict: Verdict): void {
+  const error = blockedError(verdict)
+  if (verdict.limits.reportOnly !== true) throw error
+  process.stderr.write(`loopwatch/testing (report only, the test is not failed): ${error.message}\n`)
+}
+
 /** Where a block ran when it has no stack, to say why. */
 export interface ReportContext {
   /** The blocks were measured in a worker thread, where no stack can be taken. */

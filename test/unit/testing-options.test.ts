@@ -5,7 +5,7 @@ import { mergeOptions, optionsFromEnv, resolveLimits, validateTestingOptions, wa
 test('no options: nothing set; the limits default to a 200 ms block and no total budget', () => {
   assert.deepEqual(validateTestingOptions(undefined), {})
   const limits = resolveLimits({})
-  assert.deepEqual({ ...limits }, { maxBlock: 200, totalBlocked: Infinity, allow: [], off: false, wallTime: false })
+  assert.deepEqual({ ...limits }, { maxBlock: 200, totalBlocked: Infinity, allow: [], off: false, wallTime: false, reportOnly: false })
   assert.ok(Object.isFrozen(limits))
 })
 
@@ -16,7 +16,7 @@ test('valid options come back as given', () => {
 })
 
 const bad: [string, unknown, ErrorConstructor, RegExp][] = [
-  ['an unknown option', { treshold: 50 }, TypeError, /^Unknown option `treshold`; known options are `threshold`, `allow`, `budget`, `wallTime`$/],
+  ['an unknown option', { treshold: 50 }, TypeError, /^Unknown option `treshold`; known options are `threshold`, `allow`, `budget`, `wallTime`, `reportOnly`$/],
   ['options that are not an object', 'fast', TypeError, /^Expected `options` to be an object, got 'fast' \(string\)$/],
   ['a string threshold', { threshold: '50' }, TypeError, /^Expected `threshold` to be a positive number of milliseconds, got '50' \(string\)$/],
   ['a negative threshold', { threshold: -1 }, RangeError, /^Expected `threshold` to be a positive, finite number of milliseconds, got -1 \(number\)$/],
@@ -103,4 +103,13 @@ test('the watcher samples stalls from half the longest block allowed, or from 10
   assert.equal(watchFloor({ threshold: 400, budget: { maxBlock: 60 } }), 30)
   assert.equal(watchFloor({ threshold: 12 }), 10)
   assert.equal(watchFloor({ budget: { totalBlocked: 500 } }), 10)
+})
+
+test('report-only mode: LOOPWATCH_REPORT_ONLY and reportOnly, the suite\'s choice that a test cannot change', () => {
+  assert.deepEqual(optionsFromEnv({ LOOPWATCH_REPORT_ONLY: '1' }), { reportOnly: true })
+  assert.deepEqual(optionsFromEnv({ LOOPWATCH_REPORT_ONLY: 'false' }), { reportOnly: false })
+  assert.throws(() => optionsFromEnv({ LOOPWATCH_REPORT_ONLY: 'yes' }), /Expected `LOOPWATCH_REPORT_ONLY` to be 1, true, 0 or false/)
+  assert.throws(() => validateTestingOptions({ reportOnly: 'yes' }), /`reportOnly`.*a boolean/)
+  assert.equal(resolveLimits(mergeOptions({ reportOnly: false }, optionsFromEnv({ LOOPWATCH_REPORT_ONLY: '1' }))).reportOnly, true)
+  assert.equal(resolveLimits({}, [{ reportOnly: true }]).reportOnly, false)
 })
