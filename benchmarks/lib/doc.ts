@@ -360,7 +360,7 @@ ${corpusSection(corpus)}
 ## Soak and faults
 
 ${soakSection(soak)}
-## Problems this suite found in loopwatch
+${fieldCheck()}## Problems this suite found in loopwatch
 
 ${problems(soak?.result)}
 ## Where loopwatch loses, and why
@@ -446,4 +446,10 @@ function losses(r: { idle: IdleResult | undefined; asyncCalls: TimedResult | und
   ${ratio(long.loopwatch?.ratio)} over the long run's ${long.loopwatch?.ratio.n ?? 0} rounds, where a second server with no watcher measured
   ${ratio(long.control?.ratio)}` : ''}. Single rounds move by several percent either way; the medians are what to read.`)
   return items.join('\n')
+}
+
+/** The section benchmarks/field-check.mjs wrote (loopwatch/testing on real suites), kept as written. */
+function fieldCheck(): string {
+  const file = `${resultsDir}field-check.md`
+  return existsSync(file) ? `${readFileSync(file, 'utf8').trimEnd()}\n\n` : ''
 }

@@ -2,7 +2,7 @@ import { invalidType } from '../core/errors.js'
 import type { BlockEvent } from '../core/events.js'
 import { watchLoop } from '../core/watch-loop.js'
 import { keepingAlive, watchdogReady } from './keep-alive.js'
-import { kStallFloor, resolveLimits, validateTestingOptions, type FailOnBlockOptions } from './options.js'
+import { resolveLimits, validateTestingOptions, watchFloor, type FailOnBlockOptions } from './options.js'
 import { hostModule } from './realm.js'
 import { startStretch } from './tracker.js'
 import { blockedError } from './report.js'
@@ -12,7 +12,7 @@ import { judge, type Verdict } from './verdict.js'
  * Runs `fn` (sync or async) under a watcher of its own and resolves with its
  * result, or rejects with a {@link LoopBlockedError} if the event loop was
  * blocked past the limits while it ran (by default: a block longer than
- * 50 ms). If `fn` throws, rejects with that error. The watcher is stopped
+ * 200 ms). If `fn` throws, rejects with that error. The watcher is stopped
  * either way. Works in any runner, or in none.
  *
  * @example
@@ -33,7 +33,7 @@ export async function expectNoBlock<T>(fn: () => T | PromiseLike<T>, options?: F
 /** Runs `fn` under a new watcher; the verdict is set when the limits were broken. */
 export async function watchCall<T>(fn: () => T | PromiseLike<T>, options: FailOnBlockOptions):
 Promise<{ value: Awaited<T>; verdict: Verdict | undefined }> {
-  const watcher = watchLoop({ threshold: kStallFloor, log: false, saturation: false })
+  const watcher = watchLoop({ threshold: watchFloor(options), log: false, saturation: false })
   const blocks: BlockEvent[] = []
   watcher.on('block', (event) => blocks.push(event))
   try {

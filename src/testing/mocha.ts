@@ -1,4 +1,4 @@
-import { blockedError } from './report.js'
+import { failTest } from './report.js'
 import { tracker, type TestWindow } from './tracker.js'
 
 /** What loopwatch uses of a mocha `Test`. */
@@ -33,7 +33,7 @@ export function mochaRootHooks(): MochaRootHooks {
     if (test === undefined || window === undefined) return
     windows.delete(test)
     const verdict = await tracker().end(window)
-    if (verdict !== undefined) throw blockedError(verdict)
+    if (verdict !== undefined) failTest(verdict)
   }
   return {
     async beforeEach(this: MochaContext) {

@@ -1,5 +1,5 @@
 import type { EachHooks } from './runners.js'
-import { blockedError } from './report.js'
+import { failTest } from './report.js'
 import { tracker, type TestWindow } from './tracker.js'
 
 /** What loopwatch uses of node:test's `TestContext`. */
@@ -110,7 +110,7 @@ export function nodeHooks(): Record<'beforeEach' | 'settle' | 'afterEach', (cont
           open.delete(entry)
         }
       })())
-      if (verdict !== undefined) throw blockedError(verdict)
+      if (verdict !== undefined) failTest(verdict)
     },
   }
 }

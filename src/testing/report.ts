@@ -1,7 +1,7 @@
 import { isMainThread } from 'node:worker_threads'
 import type { BlockEvent } from '../core/events.js'
-import { formatCpu, formatMs, formatStack } from '../report/format.js'
-import { firstUserFrame, stackKey, type StackFrame } from '../watchdog/frames.js'
+import { formatCpu, formatFrame, formatMs, formatStack } from '../report/format.js'
+import { firstUserFrame, isAppFrame, stackKey, type StackFrame } from '../watchdog/frames.js'
 import { LoopBlockedError } from './errors.js'
 import { mapBlock } from './source-maps.js'
 import { countedMs, isMachineryFrame, kRunnerPackages, passesThrough, userStacks, type Verdict } from './verdict.js'
@@ -24,6 +24,17 @@ export function blockedError(verdict: Verdict, during = 'during this test'): Loo
   const view: Verdict = { ...verdict, long: verdict.long.map(map), stalls: verdict.stalls.map(map) }
   const failing = [...mapped.values()].sort((a, b) => a.id - b.id)
   return new LoopBlockedError(formatVerdict(view, { workerThread: !isMainThread, during }), failing)
+}
+
+/**
+ * Fails the test with the verdict's error, or, with `reportOnly`, prints it
+ * to stderr (one write, so parallel workers do not interleave) and lets the
+ * test pass.
+ */
+export function failTest(verdict: Verdict): void {
+  const error = blockedError(verdict)
+  if (verdict.limits.reportOnly !== true) throw error
+  process.stderr.write(`loopwatch/testing (report only, the test is not failed): ${error.message}\n`)
 }
 
 /** Where a block ran when it has no stack, to say why. */
@@ -122,12 +133,62 @@ function shownStack(block: BlockEvent, verdict: Verdict): readonly StackFrame[] 
 
 function stackOf(block: BlockEvent, { verdict, context }: Report): string {
   const stack = shownStack(block, verdict)
-  if (stack.length > 0) return formatStack(testFrames(stack), context.cwd)
+  if (stack.length > 0) return formatTestStack(testFrames(stack), context.cwd)
   if (context.workerThread) {
     return '    (no stack: this test ran in a worker thread, where blocks are measured without stacks and allow-lists' +
       " by name cannot match; run tests in child processes to see the culprit: vitest's pool: 'forks', jest without workerThreads)"
   }
   return '    (no stack: the watchdog could not sample the main thread during the block)'
+}
+
+/** Frames a failure prints whole; a deeper stack is folded. */
+const kMaxTestFrames = 12
+/** Frames kept at the top of a folded stack: the native call and the library code around it. */
+const kTopFrames = 5
+
+/**
+ * A failure's stack. One too deep to print whole (a schema compiler's
+ * recursion) keeps its top, the first frame of the project's own code with
+ * the library frame it called and its caller, and the test's own line (the
+ * last frame: the runner's are cut off already); what lies between is
+ * counted on a line of its own. The main report folds the same way, but
+ * keeps only a few callers of the app's frame: the test's line is often
+ * further down.
+ */
+export function formatTestStack(frames: readonly StackFrame[], cwd = process.cwd()): string {
+  const shown: StackFrame[] = []
+  let hiddenInternal = 0
+  let seenUser = false
+  for (const frame of frames) {
+    seenUser ||= !frame.internal
+    if (frame.internal && seenUser) hiddenInternal++
+    else shown.push(frame)
+  }
+  if (shown.length <= kMaxTestFrames) return formatStack(frames, cwd)
+  const keep = new Set<number>()
+  for (let i = 0; i < kTopFrames; i++) keep.add(i)
+  const app = shown.findIndex(isAppFrame)
+  if (app !== -1) for (let i = Math.max(0, app - 1); i <= Math.min(shown.length - 1, app + 1); i++) keep.add(i)
+  keep.add(shown.length - 1)
+  const lines: string[] = []
+  let folded: StackFrame[] = []
+  const fold = () => {
+    if (folded.length === 0) return
+    const pkg = folded[0]?.package
+    const one = pkg !== undefined && folded.every((frame) => frame.package === pkg)
+    lines.push(`    (${folded.length} ${one ? `${pkg} ` : ''}${folded.length === 1 ? 'frame' : 'frames'} not shown)`)
+    folded = []
+  }
+  shown.forEach((frame, i) => {
+    if (!keep.has(i)) {
+      folded.push(frame)
+      return
+    }
+    fold()
+    lines.push(`    at ${formatFrame(frame, cwd)}`)
+  })
+  if (hiddenInternal > 0) lines.push(`    (${hiddenInternal} node internal ${hiddenInternal === 1 ? 'frame' : 'frames'} hidden)`)
+  return lines.join('\n')
 }
 
 /** The frames down to the test's own, without the runner's and loopwatch's. */

@@ -1,4 +1,4 @@
-import { blockedError } from './report.js'
+import { failTest } from './report.js'
 import { tracker, type TestWindow } from './tracker.js'
 import { loopwatchRequire } from '../core/module-url.js'
 import { hookNodeTest } from './node.js'
@@ -69,7 +69,7 @@ export function installJest(globals: Partial<EachHooks> & object): void {
     const window = windows.pop()
     if (window === undefined) return
     const verdict = await tracker().end(window)
-    if (verdict !== undefined) throw blockedError(verdict)
+    if (verdict !== undefined) failTest(verdict)
   })
 }
 
@@ -97,7 +97,7 @@ export function installVitest(hooks: EachHooks, file: object | undefined): boole
     if (window === undefined) return
     windows.delete(context.task)
     const verdict = await tracker().end(window)
-    if (verdict !== undefined) throw blockedError(verdict)
+    if (verdict !== undefined) failTest(verdict)
   })
   return true
 }

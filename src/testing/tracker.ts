@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import type { BlockEvent } from '../core/events.js'
 import { watchLoop, type LoopWatcher } from '../core/watch-loop.js'
 import { testingCodes } from './errors.js'
-import { kStallFloor, resolveLimits, type FailOnBlockOptions } from './options.js'
+import { resolveLimits, watchFloor, type FailOnBlockOptions } from './options.js'
 import { keepingAlive, watchdogReady } from './keep-alive.js'
 import { hostModule } from './realm.js'
 import { judge, type Verdict } from './verdict.js'
@@ -94,14 +94,16 @@ function createTracker(): Tracker {
   const claimed = new WeakSet<BlockEvent>()
   let ready: Promise<void> | undefined
 
+  let floorMs = 0
   const watch = (): LoopWatcher => {
     if (watcher !== undefined) return watcher
+    floorMs = watchFloor(base)
     // Saturation sampling is for services; a test suite's loop is busy by design.
-    watcher = watchLoop({ threshold: kStallFloor, log: false, saturation: false })
-    watcher.on('block', (event) => {
+    const created = watchLoop({ threshold: floorMs, log: false, saturation: false })
+    created.on('block', (event) => {
       if (active.size > 0) events.push(event)
     })
-    return watcher
+    return (watcher = created)
   }
 
   const close = (window: TestWindow): void => {
@@ -120,6 +122,16 @@ function createTracker(): Tracker {
     configure(options) {
       base = options
       configured = true
+      // A setup file's failOnBlock() after the entry point's defaults: the
+      // new watcher joins the running watchdog thread before the old one
+      // leaves it, so the thread is not started twice.
+      const previous = watcher
+      if (previous !== undefined && watchFloor(base) !== floorMs) {
+        watcher = undefined
+        ready = undefined
+        watch()
+        void previous.stop()
+      }
       // Start now, in the setup file, so that the watchdog thread is up
       // before the first test runs.
       watch()

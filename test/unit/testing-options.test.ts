@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { mergeOptions, optionsFromEnv, resolveLimits, validateTestingOptions } from '../../src/testing/options.js'
+import { mergeOptions, optionsFromEnv, resolveLimits, validateTestingOptions, watchFloor } from '../../src/testing/options.js'
 
-test('no options: nothing set; the limits default to a 50 ms block and no total budget', () => {
+test('no options: nothing set; the limits default to a 200 ms block and no total budget', () => {
   assert.deepEqual(validateTestingOptions(undefined), {})
   const limits = resolveLimits({})
-  assert.deepEqual({ ...limits }, { maxBlock: 50, totalBlocked: Infinity, allow: [], off: false, wallTime: false })
+  assert.deepEqual({ ...limits }, { maxBlock: 200, totalBlocked: Infinity, allow: [], off: false, wallTime: false, reportOnly: false })
   assert.ok(Object.isFrozen(limits))
 })
 
@@ -16,7 +16,7 @@ test('valid options come back as given', () => {
 })
 
 const bad: [string, unknown, ErrorConstructor, RegExp][] = [
-  ['an unknown option', { treshold: 50 }, TypeError, /^Unknown option `treshold`; known options are `threshold`, `allow`, `budget`, `wallTime`$/],
+  ['an unknown option', { treshold: 50 }, TypeError, /^Unknown option `treshold`; known options are `threshold`, `allow`, `budget`, `wallTime`, `reportOnly`$/],
   ['options that are not an object', 'fast', TypeError, /^Expected `options` to be an object, got 'fast' \(string\)$/],
   ['a string threshold', { threshold: '50' }, TypeError, /^Expected `threshold` to be a positive number of milliseconds, got '50' \(string\)$/],
   ['a negative threshold', { threshold: -1 }, RangeError, /^Expected `threshold` to be a positive, finite number of milliseconds, got -1 \(number\)$/],
@@ -95,4 +95,21 @@ test('limits: maxBlock defaults to the threshold; budget.maxBlock wins; a test t
   assert.equal(resolveLimits({ budget: { totalBlocked: 100 } }, [{ budget: { totalBlocked: 400 } }]).totalBlocked, 400)
   assert.deepEqual(resolveLimits({ allow: ['a'] }, [{ allow: ['b'] }]).allow, ['a', 'b'])
   assert.equal(resolveLimits({}, [], true).off, true)
+})
+
+test('the watcher samples stalls from half the longest block allowed, or from 10 ms when a total budget adds them up', () => {
+  assert.equal(watchFloor({}), 100)
+  assert.equal(watchFloor({ threshold: 400 }), 200)
+  assert.equal(watchFloor({ threshold: 400, budget: { maxBlock: 60 } }), 30)
+  assert.equal(watchFloor({ threshold: 12 }), 10)
+  assert.equal(watchFloor({ budget: { totalBlocked: 500 } }), 10)
+})
+
+test('report-only mode: LOOPWATCH_REPORT_ONLY and reportOnly, the suite\'s choice that a test cannot change', () => {
+  assert.deepEqual(optionsFromEnv({ LOOPWATCH_REPORT_ONLY: '1' }), { reportOnly: true })
+  assert.deepEqual(optionsFromEnv({ LOOPWATCH_REPORT_ONLY: 'false' }), { reportOnly: false })
+  assert.throws(() => optionsFromEnv({ LOOPWATCH_REPORT_ONLY: 'yes' }), /Expected `LOOPWATCH_REPORT_ONLY` to be 1, true, 0 or false/)
+  assert.throws(() => validateTestingOptions({ reportOnly: 'yes' }), /`reportOnly`.*a boolean/)
+  assert.equal(resolveLimits(mergeOptions({ reportOnly: false }, optionsFromEnv({ LOOPWATCH_REPORT_ONLY: '1' }))).reportOnly, true)
+  assert.equal(resolveLimits({}, [{ reportOnly: true }]).reportOnly, false)
 })

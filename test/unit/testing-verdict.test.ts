@@ -26,7 +26,7 @@ function fill<T>(partial: Partial<T>): T {
 }
 
 test('a block over the limit fails the test; one under it does not', () => {
-  const limits = resolveLimits({})
+  const limits = resolveLimits({ threshold: 50 })
   const long = block(120, [frame('parse')])
   assert.equal(judge([block(40)], limits), undefined)
   assert.deepEqual(judge([block(40), long], limits)?.long, [long])
@@ -34,24 +34,24 @@ test('a block over the limit fails the test; one under it does not', () => {
 
 test('totalBlocked adds up every stall; allowed stalls count for nothing', () => {
   const stalls = [block(30, [frame('tick')]), block(30, [frame('tick')]), block(30, [frame('tick')]), block(30, [frame('seed')])]
-  const limits = resolveLimits({ budget: { totalBlocked: 100 } })
+  const limits = resolveLimits({ threshold: 50, budget: { totalBlocked: 100 } })
   const verdict = judge(stalls, limits)
   assert.ok(verdict)
   assert.deepEqual(verdict.long, [])
   assert.deepEqual(verdict.stalls, stalls)
   assert.equal(verdict.totalMs, 120)
-  assert.equal(judge(stalls, resolveLimits({ budget: { totalBlocked: 100 }, allow: ['seed'] })), undefined)
+  assert.equal(judge(stalls, resolveLimits({ threshold: 50, budget: { totalBlocked: 100 }, allow: ['seed'] })), undefined)
 })
 
 test('the total is reported on its own only when the long blocks do not explain it', () => {
-  const limits = resolveLimits({ budget: { totalBlocked: 100 } })
+  const limits = resolveLimits({ threshold: 50, budget: { totalBlocked: 100 } })
   assert.deepEqual(judge([block(300), block(20)], limits)?.stalls, [])
   const shorts = [block(40), block(40), block(40)]
   assert.equal(judge([block(300), ...shorts], limits)?.stalls.length, 4)
 })
 
 test('allowBlocking() without options turns the check off for the test', () => {
-  assert.equal(judge([block(1000)], resolveLimits({}, [], true)), undefined)
+  assert.equal(judge([block(1000)], resolveLimits({ threshold: 50 }, [], true)), undefined)
 })
 
 test('string rules match a function name, a method, an async function, a package, or a path', () => {
@@ -90,7 +90,7 @@ test('allowed code counts for nothing; the rest of a block counts as a block of 
   assert.ok(!isAllowed(block(300, []), ['loadFixture']), 'no stack, nothing to match')
   assert.ok(isAllowed(block(300, []), [(b) => b.duration < 500]), 'function rules see the whole block')
   assert.ok(!isAllowed(block(300, inFixture), []))
-  const limits = resolveLimits({ allow: ['loadFixture'] })
+  const limits = resolveLimits({ threshold: 50, allow: ['loadFixture'] })
   // A 200 ms block sampled every 10 ms: one sample caught the test's function on its way in.
   const entering = [frame('test', '/app/test/a.test.ts')]
   const edge = fill<BlockEvent>({ ...block(200, inFixture), samples: 19, profile: [{ stack: inFixture, count: 18 }, { stack: entering, count: 1 }] })
@@ -110,19 +110,19 @@ test('what allowed blocks ran elsewhere adds up against totalBlocked', () => {
   // 240 ms blocks: 200 ms in loadFixture, 40 ms in the test's own code.
   const blocks = Array.from({ length: 5 }, () =>
     fill<BlockEvent>({ ...block(240, inFixture), samples: 6, profile: [{ stack: inFixture, count: 5 }, { stack: own, count: 1 }] }))
-  const limits = resolveLimits({ allow: ['loadFixture'], budget: { totalBlocked: 150 } })
+  const limits = resolveLimits({ threshold: 50, allow: ['loadFixture'], budget: { totalBlocked: 150 } })
   const verdict = judge(blocks, limits)
   assert.ok(verdict)
   assert.deepEqual(verdict.long, [])
   assert.equal(Math.round(verdict.totalMs), 200)
   assert.match(formatVerdict(verdict, { workerThread: false, cwd }),
     /^the event loop was blocked for 200 ms in total during this test, in 5 stalls of 10 ms or more \(budget\.totalBlocked 150 ms\)\n5 stalls, 200 ms in all \(longest 40 ms\):\n {4}at test \(test\/a\.test\.ts:9:3\)$/)
-  assert.equal(judge(blocks, resolveLimits({ allow: ['loadFixture'], budget: { totalBlocked: 250 } })), undefined)
+  assert.equal(judge(blocks, resolveLimits({ threshold: 50, allow: ['loadFixture'], budget: { totalBlocked: 250 } })), undefined)
 })
 
 test('the report: the culprit stack under one line that says what broke which limit', () => {
   const stack = [frame('Atomics.wait', ''), frame('parseReport', '/app/src/report.ts', 12), frame('handle', '/app/src/server.ts', 40)]
-  const verdict = judge([block(301.6, stack)], resolveLimits({}))
+  const verdict = judge([block(301.6, stack)], resolveLimits({ threshold: 50 }))
   assert.ok(verdict)
   assert.equal(formatVerdict(verdict, { workerThread: false, cwd }), [
     'the event loop was blocked for 302 ms during this test (limit 50 ms)',
@@ -135,7 +135,7 @@ test('the report: the culprit stack under one line that says what broke which li
 test('the report of a blown total groups the stalls by culprit', () => {
   const tick = [frame('tick', '/app/src/tick.ts', 5)]
   const seed = [frame('seed', '/app/src/seed.ts', 9)]
-  const verdict = judge([block(30, tick), block(30, tick), block(45, seed)], resolveLimits({ budget: { totalBlocked: 100 } }))
+  const verdict = judge([block(30, tick), block(30, tick), block(45, seed)], resolveLimits({ threshold: 50, budget: { totalBlocked: 100 } }))
   assert.ok(verdict)
   assert.equal(formatVerdict(verdict, { workerThread: false, cwd, during: 'while the function ran' }), [
     'the event loop was blocked for 105 ms in total while the function ran, in 3 stalls of 10 ms or more (budget.totalBlocked 100 ms)',
@@ -147,7 +147,7 @@ test('the report of a blown total groups the stalls by culprit', () => {
 })
 
 test('without a stack the report says why: a worker thread, or a missed sample', () => {
-  const verdict = judge([block(200), block(150)], resolveLimits({}))
+  const verdict = judge([block(200), block(150)], resolveLimits({ threshold: 50 }))
   assert.ok(verdict)
   const worker = formatVerdict(verdict, { workerThread: true, cwd })
   assert.match(worker, /^the event loop was blocked 2 times during this test for longer than the 50 ms limit\n2 blocks, 350 ms in all \(longest 200 ms\):\n/)
@@ -182,7 +182,7 @@ test('LoopBlockedError: code, name, stack, non-enumerable blocks, instanceof acr
 test('long blocks with the same culprit are reported once, with their count', () => {
   const render = [frame('renderPage', '/app/src/render.ts', 5)]
   const parse = [frame('parse', '/app/src/parse.ts', 7)]
-  const verdict = judge([block(90, render), block(120, parse), block(70, render)], resolveLimits({}))
+  const verdict = judge([block(90, render), block(120, parse), block(70, render)], resolveLimits({ threshold: 50 }))
   assert.ok(verdict)
   assert.equal(formatVerdict(verdict, { workerThread: false, cwd }), [
     'the event loop was blocked 3 times during this test for longer than the 50 ms limit',
@@ -197,7 +197,7 @@ test("the runner's and Node's own work does not count against the test; a block 
   const reporter = [frame('Uint8Array.set', ''), frame('v8Reporter', 'node:internal/test_runner/reporter/v8-serializer', 37)]
   const circus = [frame('_callCircusTest', '/app/node_modules/jest-circus/build/a.js', 1, { package: 'jest-circus' })]
   const test = [frame('heavy', '/app/test/a.test.ts'), ...circus]
-  const limits = resolveLimits({})
+  const limits = resolveLimits({ threshold: 50 })
   assert.equal(judge([block(126, reporter), block(90, circus)], limits), undefined)
   assert.equal(judge([block(126, test)], limits)?.long.length, 1)
   const streams = [frame('onwrite', 'node:internal/streams/writable', 615), frame('Socket._write', 'node:net', 970)]
@@ -211,7 +211,7 @@ test("samples that landed in the runner's code after the blocking function retur
   const inRunner = [frame('_callCircusTest', '/app/node_modules/jest-circus/build/a.js', 1, { package: 'jest-circus' })]
   const late = block(300, inRunner, [inFixture, inRunner])
   assert.ok(isAllowed(late, ['loadFixture']))
-  const verdict = judge([late], resolveLimits({}))
+  const verdict = judge([late], resolveLimits({ threshold: 50 }))
   assert.ok(verdict)
   assert.match(formatVerdict(verdict, { workerThread: false, cwd }), /\n {4}at loadFixture \(src\/code\.ts:1:3\)\n/, 'the culprit shown is the sample in user code')
   const elsewhere = block(300, inFixture, [inFixture, [frame('render', '/app/src/render.ts')]])
