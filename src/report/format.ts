@@ -96,16 +96,7 @@ const kFoldCallers = 3
  * is folded into one line, not the end cut off.
  */
 export function formatStack(stack: readonly StackFrame[], cwd = process.cwd()): string {
-  const shown: StackFrame[] = []
-  let hiddenInternal = 0
-  let seenUser = false
-  for (const frame of stack) {
-    // loopwatch's own frames (its wrappers of native calls) are never shown: they are not the app's.
-    if (isOwnFrame(frame)) continue
-    seenUser ||= !frame.internal
-    if (frame.internal && seenUser) hiddenInternal++
-    else shown.push(frame)
-  }
+  const { shown, hiddenInternal } = printableFrames(stack)
   const at = (frame: StackFrame) => `    at ${formatFrame(frame, cwd)}`
   const lines: string[] = []
   let hiddenOuter = 0
@@ -125,8 +116,27 @@ export function formatStack(stack: readonly StackFrame[], cwd = process.cwd()): 
   return lines.join('\n')
 }
 
+/**
+ * The frames a report prints: the internal ones above the first user frame
+ * (the native call that blocked), then every user frame; the internal
+ * frames further down are only counted. loopwatch's own frames (its wrappers
+ * of native calls) are never shown: they are not the app's.
+ */
+export function printableFrames(stack: readonly StackFrame[]): { shown: StackFrame[]; hiddenInternal: number } {
+  const shown: StackFrame[] = []
+  let hiddenInternal = 0
+  let seenUser = false
+  for (const frame of stack) {
+    if (isOwnFrame(frame)) continue
+    seenUser ||= !frame.internal
+    if (frame.internal && seenUser) hiddenInternal++
+    else shown.push(frame)
+  }
+  return { shown, hiddenInternal }
+}
+
 /** `17 js-yaml frames` when they are all one package's, else `17 frames`. */
-function foldedText(frames: readonly StackFrame[]): string {
+export function foldedText(frames: readonly StackFrame[]): string {
   const pkg = frames[0]?.package
   const one = pkg !== undefined && frames.every((frame) => frame.package === pkg)
   return `${frames.length} ${one ? `${pkg} ` : ''}${plural(frames.length, 'frame')}`

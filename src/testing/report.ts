@@ -1,6 +1,6 @@
 import { isMainThread } from 'node:worker_threads'
 import type { BlockEvent } from '../core/events.js'
-import { formatCpu, formatFrame, formatMs, formatStack } from '../report/format.js'
+import { foldedText, formatCpu, formatFrame, formatMs, formatStack, printableFrames } from '../report/format.js'
 import { firstUserFrame, isAppFrame, stackKey, type StackFrame } from '../watchdog/frames.js'
 import { LoopBlockedError } from './errors.js'
 import { mapBlock } from './source-maps.js'
@@ -156,14 +156,7 @@ const kTopFrames = 5
  * further down.
  */
 export function formatTestStack(frames: readonly StackFrame[], cwd = process.cwd()): string {
-  const shown: StackFrame[] = []
-  let hiddenInternal = 0
-  let seenUser = false
-  for (const frame of frames) {
-    seenUser ||= !frame.internal
-    if (frame.internal && seenUser) hiddenInternal++
-    else shown.push(frame)
-  }
+  const { shown, hiddenInternal } = printableFrames(frames)
   if (shown.length <= kMaxTestFrames) return formatStack(frames, cwd)
   const keep = new Set<number>()
   for (let i = 0; i < kTopFrames; i++) keep.add(i)
@@ -174,9 +167,7 @@ export function formatTestStack(frames: readonly StackFrame[], cwd = process.cwd
   let folded: StackFrame[] = []
   const fold = () => {
     if (folded.length === 0) return
-    const pkg = folded[0]?.package
-    const one = pkg !== undefined && folded.every((frame) => frame.package === pkg)
-    lines.push(`    (${folded.length} ${one ? `${pkg} ` : ''}${folded.length === 1 ? 'frame' : 'frames'} not shown)`)
+    lines.push(`    (${foldedText(folded)} not shown)`)
     folded = []
   }
   shown.forEach((frame, i) => {
