@@ -1,4 +1,6 @@
 import { relative, isAbsolute, sep } from 'node:path'
+import { isMainThread } from 'node:worker_threads'
+import { inspectorAllowed } from '../core/permission.js'
 import type { BlockEvent } from '../core/events.js'
 import type { SaturationEvent } from '../saturation/saturation.js'
 import { isAppFrame, isOwnFrame, type StackFrame } from '../watchdog/frames.js'
@@ -6,11 +8,19 @@ import { isAppFrame, isOwnFrame, type StackFrame } from '../watchdog/frames.js'
 /** Most frames a report prints; the rest are counted. */
 const kMaxPrintedFrames = 12
 
+/** The line a block without a stack shows under the permission model without the inspector. */
+export const kNoInspectorNote = '    (no stack: the permission model does not allow the inspector; Node >= 24: --allow-inspector)'
+
+/** Why a block has no stack, as far as this thread can tell. */
+function noStackNote(): string {
+  if (!isMainThread) return '    (no stack: blocks in worker threads are measured without stacks)'
+  if (!inspectorAllowed()) return kNoInspectorNote
+  return '    (no stack: the watchdog could not sample the main thread during the block)'
+}
+
 /** Formats a block event as the text loopwatch writes to stderr. */
 export function formatBlock(event: BlockEvent, cwd = process.cwd()): string {
-  const stack = event.stack.length === 0
-    ? '    (no stack: the watchdog could not sample the main thread during the block)'
-    : formatStack(event.stack, cwd)
+  const stack = event.stack.length === 0 ? noStackNote() : formatStack(event.stack, cwd)
   if (event.cause === 'starved') {
     // The machine's stall: what ran is no culprit, and is shown as such.
     const head = `loopwatch: event loop stalled ${formatMs(event.duration)} (threshold ${formatMs(event.threshold)}, cause: starved: ${formatCpu(event.cpu)}; `

@@ -1,6 +1,7 @@
 import { isMainThread } from 'node:worker_threads'
 import type { BlockEvent } from '../core/events.js'
-import { foldedText, formatCpu, formatFrame, formatMs, formatStack, printableFrames } from '../report/format.js'
+import { inspectorAllowed } from '../core/permission.js'
+import { foldedText, formatCpu, formatFrame, formatMs, formatStack, kNoInspectorNote, printableFrames } from '../report/format.js'
 import { firstUserFrame, isAppFrame, stackKey, type StackFrame } from '../watchdog/frames.js'
 import { LoopBlockedError } from './errors.js'
 import { mapBlock } from './source-maps.js'
@@ -138,6 +139,7 @@ function stackOf(block: BlockEvent, { verdict, context }: Report): string {
     return '    (no stack: this test ran in a worker thread, where blocks are measured without stacks and allow-lists' +
       " by name cannot match; run tests in child processes to see the culprit: vitest's pool: 'forks', jest without workerThreads)"
   }
+  if (!inspectorAllowed()) return kNoInspectorNote
   return '    (no stack: the watchdog could not sample the main thread during the block)'
 }
 

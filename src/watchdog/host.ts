@@ -8,6 +8,7 @@ import { NativeCallWatch } from './native-calls.js'
 import type { RawFrame } from './frames.js'
 import { kOwnDir } from './own-dir.js'
 import { kModuleUrl } from '../core/module-url.js'
+import { inspectorAllowed } from '../core/permission.js'
 import {
   SharedBeat, type Capture, type CaptureMessage, type ClientConfig, type ClientsMessage, type ReadyMessage,
   type SaturationMessage, type SaturationRequest, type WatchdogConfig,
@@ -397,18 +398,4 @@ function workerEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env }
   delete env['NODE_OPTIONS']
   return env
-}
-
-/**
- * Whether this process may connect an inspector session: always, unless the
- * permission model is on without the inspector permission (Node 20 and 22
- * never grant it; Node >= 24 with `--allow-inspector`).
- */
-export function inspectorAllowed(): boolean {
-  try {
-    const permission = (process as { permission?: { has: (scope: string) => boolean } }).permission
-    return permission === undefined || permission.has('inspector')
-  } catch {
-    return false
-  }
 }

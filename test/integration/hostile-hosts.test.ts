@@ -29,6 +29,8 @@ test('permission model with workers but no inspector: no abort; blocks and hangs
   assert.equal(result.code, 0, result.stderr)
   assert.equal(theBlock(result).stack.length, 0)
   assert.equal(result.stderr.match(/LOOPWATCH_NO_INSPECTOR/g)?.length, 1, result.stderr)
+  // The report says why it has no stack.
+  assert.match(result.stderr, /^ {4}\(no stack: the permission model does not allow the inspector; Node >= 24: --allow-inspector\)$/m)
   // The hang report still comes from the watchdog thread.
   assert.match(result.stderr, /event loop blocked for \d+ ms so far and still running/)
 })
