@@ -80,8 +80,14 @@ export const kClientScript = String.raw`
   }
 
   function renderSummary() {
-    var s = meta.blocks + (meta.blocks === 1 ? ' block, ' : ' blocks, ') + fmtTotal(meta.blockedTime) + ' blocked in ' + fmtSpan(meta.duration);
-    if (meta.duration > 0) s += ' (' + (meta.blockedTime / meta.duration * 100).toFixed(1) + '%)';
+    // Starved stalls (the machine's row: every one of its stalls is starved) are not blocks.
+    var machine = data.culprits.filter(function (c) { return c.causes.starved === c.count; })[0];
+    var blocks = meta.blocks - (machine ? machine.count : 0);
+    var blocked = Math.max(0, meta.blockedTime - (machine ? machine.total : 0));
+    var s = blocks === 0 ? 'no blocks over ' + fmtMs(meta.threshold) + ' in ' + fmtSpan(meta.duration)
+      : blocks + (blocks === 1 ? ' block, ' : ' blocks, ') + fmtTotal(blocked) + ' blocked in ' + fmtSpan(meta.duration);
+    if (blocks > 0 && meta.duration > 0) s += ' (' + (blocked / meta.duration * 100).toFixed(1) + '%)';
+    if (machine) s += ' \u00b7 the machine stalled the loop ' + machine.count + (machine.count === 1 ? ' time, ' : ' times, ') + fmtTotal(machine.total);
     s += ' \u00b7 threshold ' + fmtMs(meta.threshold);
     if (meta.processes > 1) s += ' \u00b7 ' + meta.processes + ' processes';
     s += meta.signal ? ' \u00b7 ended by ' + meta.signal : meta.exitCode !== null ? ' \u00b7 exit code ' + meta.exitCode : '';

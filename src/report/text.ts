@@ -46,14 +46,21 @@ export function formatSaturations(report: Report): string {
 
 function formatBlocksTable(report: Report, rows: number): string {
   const processes = report.processes > 1 ? ` across ${report.processes} processes` : ''
-  if (report.blocks === 0) {
-    return `loopwatch: no blocks over ${formatMs(report.threshold)} in ${formatSpan(report.duration)}${processes}`
-  }
-  const share = report.duration > 0 ? ` (${((report.blockedTime / report.duration) * 100).toFixed(1)}%)` : ''
-  const head = `loopwatch: ${report.blocks} ${report.blocks === 1 ? 'block' : 'blocks'}, `
-    + `${formatTotal(report.blockedTime)} blocked in ${formatSpan(report.duration)}${share}${processes}`
-  // Starved stalls are the machine's: a line of their own, not a culprit row.
+  // Starved stalls are the machine's: a line of their own, neither a culprit
+  // row nor counted as blocks in the head line.
   const machine = report.culprits.find((c) => c.culprit === kMachineLabel && c.function === null)
+  const machineLine = machine === undefined ? undefined
+    : `  machine: ${machine.count} ${machine.count === 1 ? 'stall' : 'stalls'}, ${formatTotal(machine.total)} `
+      + '(waiting for a CPU: the machine or the container\'s CPU limit, not your code)'
+  const blocks = report.blocks - (machine?.count ?? 0)
+  const blockedMs = Math.max(0, report.blockedTime - (machine?.total ?? 0))
+  if (blocks === 0) {
+    const head = `loopwatch: no blocks over ${formatMs(report.threshold)} in ${formatSpan(report.duration)}${processes}`
+    return machineLine === undefined ? head : `${head}\n${machineLine}`
+  }
+  const share = report.duration > 0 ? ` (${((blockedMs / report.duration) * 100).toFixed(1)}%)` : ''
+  const head = `loopwatch: ${blocks} ${blocks === 1 ? 'block' : 'blocks'}, `
+    + `${formatTotal(blockedMs)} blocked in ${formatSpan(report.duration)}${share}${processes}`
   const culprits = report.culprits.filter((c) => c !== machine)
   const shown = culprits.slice(0, rows)
   const cells = shown.map((c) => [
@@ -76,9 +83,6 @@ function formatBlocksTable(report: Report, rows: number): string {
     lines.push(`  ... and ${rest.length} more ${rest.length === 1 ? 'culprit' : 'culprits'} `
       + `(${restBlocks} ${restBlocks === 1 ? 'block' : 'blocks'}, ${formatTotal(restMs)})`)
   }
-  if (machine !== undefined) {
-    lines.push(`  machine: ${machine.count} ${machine.count === 1 ? 'stall' : 'stalls'}, ${formatTotal(machine.total)} `
-      + '(waiting for a CPU: the machine or the container\'s CPU limit, not your code)')
-  }
+  if (machineLine !== undefined) lines.push(machineLine)
   return lines.join('\n')
 }

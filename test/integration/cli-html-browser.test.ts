@@ -6,7 +6,9 @@ import { test } from 'node:test'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { renderHtml } from '../../src/report/html.js'
-import type { Report } from '../../src/report/report.js'
+import type { BlockEvent, StackFrame } from '../../src/index.js'
+import { buildReport, type Report } from '../../src/report/report.js'
+import { BlockSummary } from '../../src/report/summary.js'
 import { runCli } from '../helpers/run-cli.js'
 import { syntheticReport } from '../helpers/synthetic-report.js'
 
@@ -124,4 +126,30 @@ test('a report of 10,000 blocks opens fast; bars are coloured by cause', { skip,
     assert.ok(sizeKb < 1024, `${sizeKb} KB`)
     assert.deepEqual(errors, [])
   })
+})
+
+test('the page\'s summary line counts the machine\'s starved stalls apart from the blocks', { skip, timeout: 90_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'loopwatch-html-'))
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const work: StackFrame = { functionName: 'work', file: join(dir, 'work.js'), line: 3, column: 1, internal: false }
+  const stall = (id: number, duration: number, cause: BlockEvent['cause']): BlockEvent => ({ id, startTime: 1_700_000_000_000 + id * 1000,
+    duration, threshold: 50, hang: false, stack: [work], samples: 1, profile: [{ stack: [work], count: 1 }], cause })
+  const meta = { command: ['node', 'app.js'], startTime: 1_700_000_000_000, duration: 60_000, exitCode: 0, signal: null, threshold: 50, processes: 1 }
+  const summaryOf = async (events: BlockEvent[]) => {
+    const summary = new BlockSummary({ timeline: true, profiles: true })
+    for (const event of events) summary.add(event)
+    const file = join(dir, `r${events.length}.html`)
+    writeFileSync(file, renderHtml(buildReport(summary, meta, dir), dir))
+    return withPage(async (page, errors) => {
+      await page.goto(pathToFileURL(file).href)
+      await page.waitForSelector('body[data-rendered-ms]')
+      assert.deepEqual(errors, [])
+      return page.textContent('#summary')
+    })
+  }
+  assert.match(await summaryOf([stall(1, 300, 'cpu'), stall(2, 420, 'starved'), stall(3, 80, 'starved')]) ?? '',
+    /^1 block, 300 ms blocked in 60 s \(0\.5%\) · the machine stalled the loop 2 times, 500 ms · /)
+  assert.match(await summaryOf([stall(1, 420, 'starved')]) ?? '', /^no blocks over 50 ms in 60 s · the machine stalled the loop 1 time, 420 ms · /)
 })

@@ -28,12 +28,21 @@ test('starved stalls go to a row of their own, "machine", never under the functi
   assert.equal(rows[0]?.frame, undefined)
   const report = buildReport(summary, meta, '/app')
   assert.equal(formatSummaryTable(report), [
-    'loopwatch: 3 blocks, 1.8 s blocked in 60 s (3.0%)',
+    'loopwatch: 1 block, 300 ms blocked in 60 s (0.5%)',
     '  count  total   max     culprit',
     '      1  300 ms  300 ms  work (src/work.ts:3)',
     '  machine: 2 stalls, 1.5 s (waiting for a CPU: the machine or the container\'s CPU limit, not your code)',
   ].join('\n'))
   assert.deepEqual(report.culprits[0]?.profile, [])
+})
+
+test('a run whose only stalls were the machine\'s has no blocks: the head line says so, the machine line follows', () => {
+  const summary = new BlockSummary({ timeline: true, profiles: true })
+  summary.add(block(420, 'starved', { onCpu: 85, waiting: 327, offCpu: 8 }))
+  assert.equal(formatSummaryTable(buildReport(summary, meta, '/app')), [
+    'loopwatch: no blocks over 50 ms in 60 s',
+    '  machine: 1 stall, 420 ms (waiting for a CPU: the machine or the container\'s CPU limit, not your code)',
+  ].join('\n'))
 })
 
 test('OpenTelemetry: the split as loopwatch.block.cpu.* seconds, and the starved log line', () => {
