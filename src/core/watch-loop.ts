@@ -294,9 +294,13 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.#samplingSaturation = true
     debug('saturated: %d%% busy for %d ms; sampling', Math.round(100 * detected.busyMs / detected.elapsedMs), Math.round(detected.elapsedMs))
     try {
-      // Watchers of one thread share one sampling of the loop.
+      // Watchers of one thread share one sampling of the loop. The thread's
+      // counters around it tell how much of "busy" was waiting for a CPU.
+      const cpuBefore = this.#cpuMeter?.read()
+      const sampledFromMs = performance.now()
       const result = await this.#host.sampleSaturation(saturation.window, kSaturationSampleMs)
       if (result === undefined || result.samples === 0 || this.#closed) return
+      const cpuAfter = cpuBefore === undefined ? undefined : this.#cpuMeter?.read()
       // The stretch as it stands now, if the loop stayed saturated through the sampling.
       const current = this.#saturation?.current()
       const stretch = current?.startMs === detected.startMs ? current : detected
@@ -308,6 +312,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
         samples: result.samples,
         hot: result.hot,
       }
+      if (cpuBefore !== undefined && cpuAfter !== undefined) event.cpu = cpuBetween(cpuBefore, cpuAfter, performance.now() - sampledFromMs)
       this.#logger.write(formatSaturation(event, this.options.threshold))
       this.#emitSafely('saturation', event)
     } finally {

@@ -207,8 +207,12 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
     if (record === undefined) continue
     if (record.type === 'start') starts.push(record)
     else if (record.type === 'saturation') {
-      const { startTime, duration, utilization, samples, blocks: inStretch, hot } = record
-      if (Array.isArray(hot)) saturations.push({ event: { startTime, duration, utilization, samples, blocks: inStretch, hot }, pid: record.pid })
+      const { startTime, duration, utilization, samples, blocks: inStretch, hot, cpu } = record
+      if (Array.isArray(hot)) {
+        const event: SaturationEvent = { startTime, duration, utilization, samples, blocks: inStretch, hot }
+        if (typeof cpu === 'object' && (cpu as unknown) !== null) event.cpu = cpu
+        saturations.push({ event, pid: record.pid })
+      }
     }
     else if (record.type === 'stack') stacks.set(`${record.pid}:${record.id}`, record.frames)
     else if (record.type === 'hang') {

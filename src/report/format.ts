@@ -201,8 +201,16 @@ export function formatSaturation(event: SaturationEvent, thresholdMs: number, cw
     : `${event.blocks} ${plural(event.blocks, 'block')} over ${formatMs(thresholdMs)}`
   const lines = [
     `loopwatch: event loop saturated: ${Math.round(event.utilization * 100)}% busy for ${formatMs(event.duration)}, ${blocks}`,
-    `  hottest code (${event.samples} ${plural(event.samples, 'sample')}):`,
   ]
+  const { cpu } = event
+  if (cpu !== undefined) {
+    const sampledMs = cpu.onCpu + (cpu.waiting ?? 0) + cpu.offCpu
+    // Waiting for a CPU is busy time to the loop, but not the code's.
+    const machine = cpu.waiting !== undefined && cpu.waiting > cpu.onCpu
+      ? '; it mostly waited for a CPU: the machine or the container\'s CPU limit, more than this code' : ''
+    lines.push(`  while sampled (${formatMs(sampledMs)}): ${formatCpu(cpu)}${machine}`)
+  }
+  lines.push(`  hottest code (${event.samples} ${plural(event.samples, 'sample')}):`)
   for (const { frames, selfShare } of event.hot.slice(0, 5)) {
     const parts = frames.map((frame, i) => {
       if (frame.internal || i > 0 && !frames[i - 1]?.internal) return frame.functionName

@@ -2,6 +2,7 @@ import { culpritLabel } from './culprit.js'
 import type { ProfileEntry } from '../core/events.js'
 import type { StackFrame } from '../watchdog/frames.js'
 import { percentile, type BlockSummary } from './summary.js'
+import type { BlockCpu } from '../core/cpu-time.js'
 import type { HotCode, SaturationEvent } from '../saturation/saturation.js'
 
 /**
@@ -56,6 +57,8 @@ export interface ReportSaturation {
   samples: number
   /** The hottest code, hottest first (as in the `'saturation'` event). */
   hot: HotCode[]
+  /** How the sampled stretch's time split for the thread (as in the `'saturation'` event), where measured. */
+  cpu?: BlockCpu
   pid: number | null
 }
 
@@ -159,6 +162,7 @@ export function buildReport(summary: BlockSummary, meta: ReportMeta, cwd = proce
       blocks: event.blocks,
       samples: event.samples,
       hot: event.hot,
+      ...(event.cpu === undefined ? {} : { cpu: event.cpu }),
       pid: pid ?? null,
     })).sort((a, b) => a.time - b.time),
   }

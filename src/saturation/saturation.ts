@@ -1,3 +1,4 @@
+import type { BlockCpu } from '../core/cpu-time.js'
 import type { ProfileEntry } from '../core/events.js'
 import { firstUserFrame, isOwnFrame, type StackFrame } from '../watchdog/frames.js'
 
@@ -29,6 +30,13 @@ export interface SaturationEvent {
   blocks: number
   /** The hottest code, hottest first. */
   hot: HotCode[]
+  /**
+   * How the sampled stretch's time split for the thread, ms (the same split
+   * as `BlockEvent.cpu`): a loop "100 % busy" while it mostly waited
+   * for a CPU is a busy machine or a container at its CPU limit more than
+   * hot code. Absent where nothing could be measured.
+   */
+  cpu?: BlockCpu
 }
 
 /** Hot entries reported. */

@@ -67,6 +67,11 @@ test('a saturated server: the saturation event names the function that reads and
   assert.ok(blocks <= 1, `${blocks} blocks over 100 ms`)
   assert.ok(saturation.utilization >= 0.9, String(saturation.utilization))
   assert.ok(saturation.samples > 0)
+  // Linux: the sampled stretch's time split; a saturated loop ran most of it.
+  const { cpu } = saturation
+  assert.ok(cpu, 'no CPU split')
+  assert.ok(cpu.onCpu > 0 && cpu.waiting !== undefined, JSON.stringify(cpu))
+  assert.ok(cpu.onCpu + cpu.waiting + cpu.offCpu >= 900, JSON.stringify(cpu))
   // The reading and parsing function is named, on its lines, with a large
   // share. It leads in most runs, but with both cores busy the socket write
   // under res.end took the lead in 3 of 15 runs (getPackageVersion 29-86 % of

@@ -5,6 +5,9 @@ import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { EventsWriter, openEventsFile, readEventsFile, writeHangRecord, type EventsRecord } from '../../src/report/events-file.js'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
+import { buildReport } from '../../src/report/report.js'
+import { BlockSummary } from '../../src/report/summary.js'
+import { formatSummaryTable } from '../../src/report/text.js'
 
 const spin: StackFrame[] = [{ functionName: 'spin', file: '/app/spin.js', line: 3, column: 1, internal: false }]
 const parse: StackFrame[] = [{ functionName: 'parse', file: '/app/parse.js', line: 9, column: 1, internal: false }]
@@ -21,6 +24,27 @@ function tempFile(t: TestContext): string {
 
 const block = (startTime: number, duration: number, stack: StackFrame[]): BlockEvent =>
   ({ id: 1, startTime, duration, threshold: 50, hang: false, stack, samples: 2, profile: [{ stack, count: 2 }], cause: 'cpu' })
+
+test('saturations round-trip with their hot code and CPU split, into the report and the CLI\'s text', (t) => {
+  const file = tempFile(t)
+  const fd = openEventsFile(file)
+  assert.ok(fd !== undefined)
+  const writer = new EventsWriter(fd)
+  writer.start(50)
+  const hot = [{ frames: spin, selfShare: 0.8, totalShare: 0.9 }]
+  writer.saturation({ startTime: 1_000_500, duration: 3000, utilization: 0.98, samples: 90, blocks: 0, hot, cpu: { onCpu: 300, waiting: 690, offCpu: 10 } })
+  writer.saturation({ startTime: 1_009_000, duration: 2000, utilization: 0.95, samples: 80, blocks: 1, hot })
+  writer.close()
+  const { saturations } = readEventsFile(file)
+  assert.deepEqual(saturations.map(({ event }) => [event.duration, event.hot, event.cpu]), [
+    [3000, hot, { onCpu: 300, waiting: 690, offCpu: 10 }],
+    [2000, hot, undefined],
+  ])
+  const report = buildReport(new BlockSummary({ timeline: true, profiles: true }), { command: ['node', 'app.js'], startTime: 1_000_000,
+    duration: 20_000, exitCode: 0, signal: null, threshold: 50, processes: 1 }, '/app', saturations)
+  assert.deepEqual(report.saturations.map((s) => s.cpu), [{ onCpu: 300, waiting: 690, offCpu: 10 }, undefined])
+  assert.match(formatSummaryTable(report), /^ {2}while sampled \(1000 ms\): on CPU 300 ms, waiting for a CPU 690 ms, off CPU 10 ms; it mostly waited for a CPU/m)
+})
 
 test('blocks round-trip; each stack is written once per process', (t) => {
   const file = tempFile(t)

@@ -43,6 +43,19 @@ test('the report reads like a profile summary', () => {
   ].join('\n'))
 })
 
+test('the report gives the sampled stretch\'s CPU split, and says when the loop mostly waited for a CPU', () => {
+  const { samples, hot } = summarizeHot([{ stack: [render], count: 50 }])
+  const event = { startTime: 0, duration: 3000, utilization: 0.99, samples, blocks: 0, hot }
+  const ran = formatSaturation({ ...event, cpu: { onCpu: 940, waiting: 45, offCpu: 15 } }, 100, '/app').split('\n')
+  assert.equal(ran[1], '  while sampled (1000 ms): on CPU 940 ms, waiting for a CPU 45 ms, off CPU 15 ms')
+  const waited = formatSaturation({ ...event, cpu: { onCpu: 310, waiting: 680, offCpu: 10 } }, 100, '/app').split('\n')
+  assert.equal(waited[1], '  while sampled (1000 ms): on CPU 310 ms, waiting for a CPU 680 ms, off CPU 10 ms; '
+    + 'it mostly waited for a CPU: the machine or the container\'s CPU limit, more than this code')
+  assert.equal(waited[2], '  hottest code (50 samples):')
+  // Not measured: no line.
+  assert.equal(formatSaturation(event, 100, '/app').split('\n')[1], '  hottest code (50 samples):')
+})
+
 test('saturation is reported after an unbroken window at or above the level, once, until the loop recovers', () => {
   // Window 1000 ms: utilization is judged per 250 ms bucket of five 50 ms beats.
   const monitor = new SaturationMonitor(0.9, 1000, 60_000)
