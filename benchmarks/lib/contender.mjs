@@ -39,6 +39,11 @@ const kContenders = {
     await startLoopwatch({})
   },
 
+  // Always-on without CPU accounting: no schedstat read on either thread.
+  async 'loopwatch-no-cpu'() {
+    await startLoopwatch({ cpu: false })
+  },
+
   async 'loopwatch-debug'() {
     await startLoopwatch({ debug: true })
   },
