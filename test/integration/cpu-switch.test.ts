@@ -4,8 +4,13 @@ import { fixture, parseLines, runFixture } from '../helpers/run-fixture.js'
 
 const linux = process.platform === 'linux'
 
-for (const mode of ['on', 'off'] as const) {
-  test(`cpu: ${mode === 'on' ? 'true splits a block and keeps schedstat open' : 'false leaves the split out and opens no schedstat'}`,
+const titles = {
+  on: 'cpu: true splits a block and keeps schedstat open',
+  off: 'cpu: false leaves the split out and opens no schedstat',
+  mixed: 'a watcher with cpu: false that stops leaves the other watcher\'s accounting on',
+}
+for (const mode of ['on', 'off', 'mixed'] as const) {
+  test(titles[mode],
     { skip: !linux }, async () => {
       const { code, blockEvents, stdout, stderr } = await runFixture(fixture('cpu-switch.mjs'), [mode], { timeout: 60_000 })
       assert.equal(code, 0, stderr)
@@ -14,7 +19,7 @@ for (const mode of ['on', 'off'] as const) {
       assert.equal(event.cause, 'wait')
       const schedstat = parseLines(stdout).find((line) => 'schedstat' in line)?.['schedstat'] as string[] | undefined
       assert.ok(schedstat, stdout)
-      if (mode === 'on') {
+      if (mode !== 'off') {
         assert.ok(event.cpu && event.cpu.offCpu >= 100, JSON.stringify(event.cpu))
         assert.ok(schedstat.length >= 1, JSON.stringify(schedstat))
         assert.match(stderr, /cause: wait; [^)]*off CPU/)
