@@ -1,7 +1,8 @@
 // What the CPU accounting (BlockEvent.cpu: schedstat reads on the main
 // thread, the other threads' run-queue wait read by the watchdog) costs:
 // loopwatch always-on with it (the default) against the same build with
-// `cpu: false`, interleaved in one run with no watcher and an A/A control.
+// `cpu: false`, interleaved in one run with no watcher and two A/A controls
+// (a second no-watcher process, a second loopwatch with accounting).
 //   1. HTTP keep-alive hello world: requests/s and CPU per request
 //      (lib/http.ts: one server per contender, 1 s slices in turn).
 //   2. An idle process: CPU ms per s (all contenders of a round at once).
@@ -17,7 +18,7 @@ import { runHttpBench } from './lib/http.js'
 const args = parseArgs(process.argv.slice(2), { rounds: 15, seconds: 3 })
 const quick = process.argv.includes('--quick')
 const idleSeconds = quick ? 2 : 5
-const picked: Contender[] = ['none', 'control', 'loopwatch', 'loopwatch-no-cpu']
+const picked: Contender[] = ['none', 'control', 'loopwatch', 'loopwatch-copy', 'loopwatch-no-cpu']
 const load = () => loadavg().map((l) => Math.round(l * 100) / 100)
 const loadAtStart = load()
 log(`load average ${loadAtStart.join(' ')}`)
@@ -44,11 +45,15 @@ function values(rounds: Rounds): Partial<Record<Contender, Summary>> {
   return Object.fromEntries(picked.map((c) => [c, summarize(rounds.flatMap((round) => round[c] ?? []))]))
 }
 
-/** The accounting's cost (with / without), the A/A spread (control / none), and each against no watcher. */
+/**
+ * The accounting's cost (with / without), the A/A spreads (two no-watcher
+ * processes, two loopwatch processes), and each against no watcher.
+ */
 function compare(rounds: Rounds) {
   return {
     accounting: pairRatio(rounds, 'loopwatch', 'loopwatch-no-cpu'),
     aa: pairRatio(rounds, 'control', 'none'),
+    aaLoopwatch: pairRatio(rounds, 'loopwatch-copy', 'loopwatch'),
     withCpu: pairRatio(rounds, 'loopwatch', 'none'),
     withoutCpu: pairRatio(rounds, 'loopwatch-no-cpu', 'none'),
     values: values(rounds),
@@ -59,8 +64,8 @@ function compare(rounds: Rounds) {
 const http = await runHttpBench('overhead-cpu-accounting', 'hello', 'HTTP keep-alive hello world', args, { only: picked, save: false })
 const httpRps = compare(http.rounds)
 const httpCpu = compare(http.cpuPerRequest)
-log(`HTTP requests/s, with / without accounting ${fmtSummary(httpRps.accounting, 3)}; A/A ${fmtSummary(httpRps.aa, 3)}`)
-log(`HTTP CPU per request, with / without accounting ${fmtSummary(httpCpu.accounting, 3)}; A/A ${fmtSummary(httpCpu.aa, 3)}`)
+log(`HTTP requests/s, with / without accounting ${fmtSummary(httpRps.accounting, 3)}; A/A ${fmtSummary(httpRps.aa, 3)}, loopwatch A/A ${fmtSummary(httpRps.aaLoopwatch, 3)}`)
+log(`HTTP CPU per request, with / without accounting ${fmtSummary(httpCpu.accounting, 3)}; A/A ${fmtSummary(httpCpu.aa, 3)}, loopwatch A/A ${fmtSummary(httpCpu.aaLoopwatch, 3)}`)
 
 // 2. Idle.
 const idleRounds: Rounds = []
@@ -77,10 +82,11 @@ const idle = {
   ...compare(idleRounds),
   /** ms/s the accounting adds: with minus without, per round. */
   added: pairDifference(idleRounds, 'loopwatch', 'loopwatch-no-cpu'),
-  /** The A/A difference, ms/s. */
+  /** The A/A differences, ms/s. */
   aaAdded: pairDifference(idleRounds, 'control', 'none'),
+  aaLoopwatchAdded: pairDifference(idleRounds, 'loopwatch-copy', 'loopwatch'),
 }
-log(`idle: with / without accounting ${fmtSummary(idle.accounting, 3)}, added ${fmtSummary(idle.added)} ms/s; A/A ${fmtSummary(idle.aa, 3)}, ${fmtSummary(idle.aaAdded)} ms/s`)
+log(`idle: with / without accounting ${fmtSummary(idle.accounting, 3)}, added ${fmtSummary(idle.added)} ms/s; A/A ${fmtSummary(idle.aa, 3)}, ${fmtSummary(idle.aaAdded)} ms/s; loopwatch A/A ${fmtSummary(idle.aaLoopwatch, 3)}, ${fmtSummary(idle.aaLoopwatchAdded)} ms/s`)
 
 // 3. The watchdog's read of the other threads, per thread count. Reads 20 ms
 // apart, capped and uncapped alternately: the watchdog is idle between
