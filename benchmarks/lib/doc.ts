@@ -392,6 +392,13 @@ function accountingSection(saved: Saved<AccountingResult> | undefined): string {
   const abs = (c: Contender) =>
     `| ${contenderLabels[c]} | ${fmtSummary(r.http.rps.values[c], 0)} | ${fmtSummary(r.http.cpuPerRequest.values[c], 1)} | ${fmtSummary(r.idle.values[c])} |`
   const stall = (read: ThreadsWaitRead) => fmt((2 * read.us.median) / 1000)
+  // Within noise: the cost's median lies inside the range of the A/A between two loopwatch processes.
+  const inside = (c: AccountingCompare) => c.accounting.median >= c.aaLoopwatch.min && c.accounting.median <= c.aaLoopwatch.max
+  const measures = [['requests/s', r.http.rps], ['CPU per request', r.http.cpuPerRequest], ['idle CPU', r.idle]] as const
+  const outside = measures.filter(([, c]) => !inside(c)).map(([name]) => name)
+  const noise = outside.length === 0
+    ? '**No measurable cost**: each with / without median lies inside the range of the A/A between two identical loopwatch processes.'
+    : `**Outside the noise**: ${outside.join(', ')} (the with / without median lies outside the loopwatch A/A range).`
   const [fewest, most] = [r.threadsWait.byWorkers[0], r.threadsWait.byWorkers.at(-1)]
   const perThreadUs = fewest && most && most.uncapped.threadsRead > fewest.uncapped.threadsRead
     ? (most.uncapped.us.median - fewest.uncapped.us.median) / (most.uncapped.threadsRead - fewest.uncapped.threadsRead) : Number.NaN
@@ -405,8 +412,9 @@ one server per contender and drives them in turn, ${r.http.slices} x ${r.http.sl
 keep-alive connections, 127.0.0.1), in an order rotated each round; CPU per request is the server's
 \`process.cpuUsage()\` (all threads) over the requests it served. Idle: the five contenders' idle processes
 at once, ${r.idle.seconds} s after 1 s of warm-up. Ratios are per round, then median (min..max) over rounds.
+Run it alone with \`npm run bench -- --bench overhead-cpu-accounting\` (\`--rounds N\`; about 30 s a round here).
 
-| measure | with accounting / without (its cost) | A/A: loopwatch / a second loopwatch, both with accounting (the noise) | A/A: no watcher / a second no watcher | with accounting / no watcher | without / no watcher |
+| measure | with accounting / without (its cost) | A/A: a second loopwatch / loopwatch, both with accounting (the noise) | A/A: a second no watcher / no watcher | with accounting / no watcher | without / no watcher |
 |---|---|---|---|---|---|
 ${row('HTTP hello world, requests/s (higher is better)', r.http.rps)}
 ${row('HTTP hello world, CPU per request (lower is better)', r.http.cpuPerRequest)}
@@ -418,6 +426,8 @@ Absolute values, median (min..max):
 | contender | requests/s | µs of CPU per request | idle CPU, ms/s |
 |---|---|---|---|
 ${(['none', 'control', 'loopwatch', 'loopwatch-copy', 'loopwatch-no-cpu'] as const).map(abs).join('\n')}
+
+${noise}
 
 A ratio inside the A/A spread is not a measured cost. What the accounting does while the loop is
 healthy is one \`pread\` of the main thread's schedstat (about 1 µs warm, ~40 µs cold) at the heartbeats
