@@ -10,7 +10,7 @@ export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url))
 export const contenderPreload = fileURLToPath(new URL('./contender.mjs', import.meta.url))
 
 export type Contender = 'none' | 'loopwatch' | 'loopwatch-debug' | 'loopwatch-debug-armed' | 'loopwatch-debug-stacks' | 'blocked-at' | 'sentry-native'
-  | 'control' | 'idle-thread'
+  | 'control' | 'idle-thread' | 'loopwatch-no-cpu' | 'loopwatch-copy'
 
 export const contenders: readonly Contender[] = ['none', 'loopwatch', 'loopwatch-debug', 'loopwatch-debug-armed', 'loopwatch-debug-stacks', 'blocked-at', 'sentry-native']
 
@@ -23,6 +23,14 @@ export const contenders: readonly Contender[] = ['none', 'loopwatch', 'loopwatch
  */
 export const controls: readonly Contender[] = ['control', 'idle-thread']
 
+/**
+ * Variants of loopwatch run by one benchmark only, not side by side:
+ * `loopwatch-no-cpu` is always-on with `cpu: false` (no CPU accounting),
+ * the baseline of `overhead-cpu-accounting`; `loopwatch-copy` a second
+ * always-on, for an A/A comparison between two identical watchers.
+ */
+export const variants: readonly Contender[] = ['loopwatch-no-cpu', 'loopwatch-copy']
+
 export const contenderLabels: Record<Contender, string> = {
   'none': 'no watcher',
   'loopwatch': 'loopwatch always-on',
@@ -33,6 +41,8 @@ export const contenderLabels: Record<Contender, string> = {
   'sentry-native': 'Sentry-style watchdog',
   'control': 'no watcher, a second copy (A/A control)',
   'idle-thread': 'an idle worker thread (control)',
+  'loopwatch-no-cpu': 'loopwatch always-on, cpu: false',
+  'loopwatch-copy': 'loopwatch always-on, a second copy (A/A control)',
 }
 
 /** Threshold given to loopwatch and the Sentry-style watchdog; blocked-at keeps its default (20 ms). */
@@ -175,7 +185,7 @@ export type Rounds = Partial<Record<Contender, number>>[]
  */
 export function ratios(rounds: Rounds): Partial<Record<Contender, { value: Summary; ratio: Summary }>> {
   const out: Partial<Record<Contender, { value: Summary; ratio: Summary }>> = {}
-  for (const contender of [...contenders, ...controls]) {
+  for (const contender of [...contenders, ...controls, ...variants]) {
     const values: number[] = []
     const rs: number[] = []
     for (const round of rounds) {

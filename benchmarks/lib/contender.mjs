@@ -39,6 +39,16 @@ const kContenders = {
     await startLoopwatch({})
   },
 
+  // A second always-on: the A/A control between two identical watchers.
+  async 'loopwatch-copy'() {
+    await startLoopwatch({})
+  },
+
+  // Always-on without CPU accounting: no schedstat read on either thread.
+  async 'loopwatch-no-cpu'() {
+    await startLoopwatch({ cpu: false })
+  },
+
   async 'loopwatch-debug'() {
     await startLoopwatch({ debug: true })
   },

@@ -22,6 +22,16 @@ interface CaptureSummary { blocks: number; blockMs: Summary; capturesPerBlock: S
 interface CaptureResult { thresholdMs: number; blocksPerProcess: number; summary: Partial<Record<Contender, CaptureSummary>> }
 interface MemoryMode { rounds: unknown[]; added: Partial<Record<Contender, Summary>> }
 interface MemoryResult { idle: MemoryMode; block: MemoryMode }
+interface AccountingCompare { accounting: Summary; aa: Summary; aaLoopwatch: Summary; withCpu: Summary; withoutCpu: Summary; values: Partial<Record<Contender, Summary>> }
+interface ThreadsWaitRead { threadsRead: number; us: Summary }
+interface AccountingResult {
+  loadAverage: number[]
+  loadAverageAtEnd: number[]
+  rounds: number
+  http: { loadGenerator: string; slices: number; sliceSeconds: number; rps: AccountingCompare; cpuPerRequest: AccountingCompare }
+  idle: AccountingCompare & { seconds: number; added: Summary; aaAdded: Summary; aaLoopwatchAdded: Summary }
+  threadsWait: { maxThreads: number; reads: number; byWorkers: { workers: number; threads: number; capped: ThreadsWaitRead; uncapped: ThreadsWaitRead }[] }
+}
 interface CorpusResult { repeat: number; scores: Score[]; rerun?: string[] }
 
 const ratio = (s: Summary | undefined, digits = 3) => fmtSummary(s, digits)
@@ -234,6 +244,7 @@ export function renderResults(): string {
   const capture = load<CaptureResult>('capture-stall')?.result
   const corpus = load<CorpusResult>('corpus')?.result
   const soak = load<SoakResult>('soak') ?? load<SoakResult>('soak-short')
+  const accounting = load<AccountingResult>('overhead-cpu-accounting')
   const lw = (r: Ratios | undefined) => r?.loopwatch
   const cap = capture?.summary.loopwatch
   const threshold = capture?.thresholdMs ?? 100
@@ -354,6 +365,9 @@ CPU time (\`/proc/thread-self/schedstat\`) relative to no watcher.
 
 ${captureTable.join('\n')}
 
+## CPU accounting: what it costs (issue 15)
+
+${accountingSection(accounting)}
 ## Diagnosis corpus
 
 ${corpusSection(corpus)}
@@ -366,6 +380,74 @@ ${problems(soak?.result)}
 ## Where loopwatch loses, and why
 
 ${losses({ idle, asyncCalls, httpAwait, http, httpLong, capture, corpus })}
+`
+}
+
+/** Issue 15: the CPU accounting's cost, loopwatch with it against the same build with `cpu: false`. */
+function accountingSection(saved: Saved<AccountingResult> | undefined): string {
+  if (!saved) return '_Not measured: run `npm run bench -- --bench overhead-cpu-accounting`._\n'
+  const r = saved.result
+  const row = (what: string, c: AccountingCompare) =>
+    `| ${what} | **${ratio(c.accounting)}** | ${ratio(c.aaLoopwatch)} | ${ratio(c.aa)} | ${ratio(c.withCpu)} | ${ratio(c.withoutCpu)} |`
+  const abs = (c: Contender) =>
+    `| ${contenderLabels[c]} | ${fmtSummary(r.http.rps.values[c], 0)} | ${fmtSummary(r.http.cpuPerRequest.values[c], 1)} | ${fmtSummary(r.idle.values[c])} |`
+  const stall = (read: ThreadsWaitRead) => fmt((2 * read.us.median) / 1000)
+  // Within noise: the cost's median lies inside the range of the A/A between two loopwatch processes.
+  const inside = (c: AccountingCompare) => c.accounting.median >= c.aaLoopwatch.min && c.accounting.median <= c.aaLoopwatch.max
+  const measures = [['requests/s', r.http.rps], ['CPU per request', r.http.cpuPerRequest], ['idle CPU', r.idle]] as const
+  const outside = measures.filter(([, c]) => !inside(c)).map(([name]) => name)
+  const noise = outside.length === 0
+    ? '**No measurable cost**: each with / without median lies inside the range of the A/A between two identical loopwatch processes.'
+    : `**Outside the noise**: ${outside.join(', ')} (the with / without median lies outside the loopwatch A/A range).`
+  const [fewest, most] = [r.threadsWait.byWorkers[0], r.threadsWait.byWorkers.at(-1)]
+  const perThreadUs = fewest && most && most.uncapped.threadsRead > fewest.uncapped.threadsRead
+    ? (most.uncapped.us.median - fewest.uncapped.us.median) / (most.uncapped.threadsRead - fewest.uncapped.threadsRead) : Number.NaN
+  return `\`benchmarks/overhead-cpu-accounting.bench.ts\`, ${saved.date.slice(0, 10)}, Node ${saved.node}, ${r.rounds} rounds. Load average
+${r.loadAverage.join(' / ')} at the start, ${r.loadAverageAtEnd.join(' / ')} at the end (1 / 5 / 15 min), on 2 cores shared with other
+engineers' benchmarks. The contenders: no watcher; a second no-watcher process (an A/A control);
+\`watchLoop({ threshold: 100 })\` (CPU accounting on, the default), twice (the second copy is the A/A
+control for the comparison that matters here); the same build with \`cpu: false\`
+(\`LOOPWATCH_CPU=0\`: no schedstat opened on either thread, no \`BlockEvent.cpu\`). HTTP: each round starts
+one server per contender and drives them in turn, ${r.http.slices} x ${r.http.sliceSeconds} s slices each (${r.http.loadGenerator}, 10
+keep-alive connections, 127.0.0.1), in an order rotated each round; CPU per request is the server's
+\`process.cpuUsage()\` (all threads) over the requests it served. Idle: the five contenders' idle processes
+at once, ${r.idle.seconds} s after 1 s of warm-up. Ratios are per round, then median (min..max) over rounds.
+Run it alone with \`npm run bench -- --bench overhead-cpu-accounting\` (\`--rounds N\`; about 30 s a round here).
+
+| measure | with accounting / without (its cost) | A/A: a second loopwatch / loopwatch, both with accounting (the noise) | A/A: a second no watcher / no watcher | with accounting / no watcher | without / no watcher |
+|---|---|---|---|---|---|
+${row('HTTP hello world, requests/s (higher is better)', r.http.rps)}
+${row('HTTP hello world, CPU per request (lower is better)', r.http.cpuPerRequest)}
+${row('idle process, CPU ms per s (lower is better)', r.idle)}
+| idle process, CPU ms per s added (difference) | **${fmtSummary(r.idle.added)}** | ${fmtSummary(r.idle.aaLoopwatchAdded)} | ${fmtSummary(r.idle.aaAdded)} | | |
+
+Absolute values, median (min..max):
+
+| contender | requests/s | µs of CPU per request | idle CPU, ms/s |
+|---|---|---|---|
+${(['none', 'control', 'loopwatch', 'loopwatch-copy', 'loopwatch-no-cpu'] as const).map(abs).join('\n')}
+
+${noise}
+
+A ratio inside the A/A spread is not a measured cost. What the accounting does while the loop is
+healthy is one \`pread\` of the main thread's schedstat (about 1 µs warm, ~40 µs cold) at the heartbeats
+after the loop was busy or late for threshold/20 (5 ms here) since the last read: under HTTP load
+that is up to ~200 reads a second.
+
+The watchdog's side: over each sampled stall (one at or past the threshold) it reads every other
+thread's \`/proc/self/task/<tid>/schedstat\` twice (\`cpu.othersWaiting\`), on its own thread, the first
+read just before the stall's first probe. Measured in the benchmark's process with idle worker
+threads (each parked in \`Atomics.wait\`), ${r.threadsWait.reads} reads 20 ms apart (cold caches, as for a watchdog that
+slept until the stall), µs per read, median (min..max):
+
+| idle workers | threads in the process | capped at ${r.threadsWait.maxThreads}: threads read, µs per read | uncapped: threads read, µs per read | per sampled stall (2 reads, capped), ms |
+|---|---|---|---|---|
+${r.threadsWait.byWorkers.map((w) => `| ${w.workers} | ${w.threads} | ${w.capped.threadsRead}: ${fmtSummary(w.capped.us, 0)} | ${w.uncapped.threadsRead}: ${fmtSummary(w.uncapped.us, 0)} | ${stall(w.capped)} |`).join('\n')}
+
+It grows by ${fmt(perThreadUs, 0)} µs per thread read (uncapped, from the fewest threads to the most), so it is capped at ${r.threadsWait.maxThreads} threads (\`kMaxThreads\` in
+\`src/watchdog/threads-wait.ts\`): \`/proc/self/task\` lists threads in creation order, and the ones kept are
+those started with the process, V8's platform threads (the GC helpers a scavenge waits for). A worker
+pool started later is left out of \`othersWaiting\` past the cap.
 `
 }
 

@@ -34,9 +34,26 @@ async function startServer(contender: Contender, handler: string, timeoutS: numb
   return { child, port }
 }
 
-/** Runs the interleaved rounds for one handler and saves `name`'s result. */
-export async function runHttpBench(name: string, handler: string, title: string, args: BenchArgs): Promise<void> {
-  const picked = selected(args, true)
+/** What {@link runHttpBench} measured (and saved). */
+export interface HttpBenchResult {
+  title: string
+  loadGenerator: string
+  slices: number
+  sliceSeconds: number
+  /** Requests/s, CPU µs per request, event-loop utilization: one value per contender per round. */
+  rounds: Rounds
+  cpuPerRequest: Rounds
+  elus: Rounds
+}
+
+/**
+ * Runs the interleaved rounds for one handler and saves `name`'s result;
+ * `only`: these contenders instead of every watcher and control; `save:
+ * false` returns the result without saving it.
+ */
+export async function runHttpBench(name: string, handler: string, title: string, args: BenchArgs,
+  { only, save = true }: { only?: Contender[]; save?: boolean } = {}): Promise<HttpBenchResult> {
+  const picked = only ?? selected(args, true)
   const rounds: Rounds = []
   const elus: Rounds = []
   const cpuPerRequest: Rounds = []
@@ -86,5 +103,6 @@ export async function runHttpBench(name: string, handler: string, title: string,
   const eluSummary = ratios(elus)
   const cpuSummary = ratios(cpuPerRequest)
   for (const c of picked) log(`${contenderLabels[c]}: rps ratio ${fmtSummary(summary[c]?.ratio, 3)}, rps ${fmtSummary(summary[c]?.value, 0)}, CPU/request ratio ${fmtSummary(cpuSummary[c]?.ratio, 3)}, ELU ${fmtSummary(eluSummary[c]?.value)}`)
-  saveResult(name, { title, unit: 'requests/s', higherIsBetter: true, loadGenerator, connections: kConnections, slices, sliceSeconds: kSliceSeconds, rounds, elus, cpuPerRequest, summary, eluSummary, cpuSummary })
+  if (save) saveResult(name, { title, unit: 'requests/s', higherIsBetter: true, loadGenerator, connections: kConnections, slices, sliceSeconds: kSliceSeconds, rounds, elus, cpuPerRequest, summary, eluSummary, cpuSummary })
+  return { title, loadGenerator, slices, sliceSeconds: kSliceSeconds, rounds, cpuPerRequest, elus }
 }

@@ -15,7 +15,7 @@ export interface EnvSettings {
 /** The environment variables `loopwatch/register` reads. */
 export const kEnvVariables = [
   'LOOPWATCH_THRESHOLD', 'LOOPWATCH_HANG_TIMEOUT', 'LOOPWATCH_DEBUG', 'LOOPWATCH_LOG', 'LOOPWATCH_REPORT', 'LOOPWATCH_EVENTS',
-  'LOOPWATCH_SATURATION', 'LOOPWATCH_SATURATION_WINDOW',
+  'LOOPWATCH_SATURATION', 'LOOPWATCH_SATURATION_WINDOW', 'LOOPWATCH_CPU',
 ] as const
 
 const kTrue = new Set(['1', 'true', 'yes', 'on'])
@@ -49,6 +49,8 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvSettings {
   if (debug !== undefined) options.debug = debug
   const log = readBoolean(env, 'LOOPWATCH_LOG', 'the default, 1 (reports on stderr)', bad)
   if (log !== undefined) options.log = log
+  const cpu = readBoolean(env, 'LOOPWATCH_CPU', 'the default, 1 (CPU accounting on)', bad)
+  if (cpu !== undefined) options.cpu = cpu
 
   const level = env['LOOPWATCH_SATURATION']
   const saturation: SaturationOptions = {}

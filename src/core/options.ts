@@ -57,6 +57,16 @@ export interface WatchLoopOptions<C = unknown> {
    * @default true
    */
   saturation?: boolean | SaturationOptions
+  /**
+   * Split each block's time into on CPU, waiting for a CPU and off CPU
+   * (`BlockEvent.cpu`), which tells a busy machine's stall (`cause:
+   * 'starved'`) from the code's. On Linux it reads the thread's
+   * `/proc/.../schedstat` at the heartbeats that end a stall, and the
+   * watchdog reads the other threads' over each sampled stall. `false`
+   * reads none of them: no `cpu`, no `'starved'` cause (`starvedTime` stays 0).
+   * @default true
+   */
+  cpu?: boolean
 }
 
 /** The `otel` option in its object form. */
@@ -101,6 +111,7 @@ export interface ResolvedOptions<C = unknown> {
   readonly otel: false | Readonly<OtelOptions>
   /** `false`, or the object form with defaults filled in. */
   readonly saturation: false | Readonly<Required<SaturationOptions>>
+  readonly cpu: boolean
 }
 
 /** Default block threshold, in milliseconds. */
@@ -108,7 +119,7 @@ export const kDefaultThreshold = 100
 /** Default hang timeout, in milliseconds. */
 export const kDefaultHangTimeout = 1000
 
-const kKnownOptions = new Set(['threshold', 'hangTimeout', 'log', 'context', 'debug', 'scheduleStacks', 'otel', 'saturation'])
+const kKnownOptions = new Set(['threshold', 'hangTimeout', 'log', 'context', 'debug', 'scheduleStacks', 'otel', 'saturation', 'cpu'])
 const kSaturationKeys = new Set(['utilization', 'window'])
 const kOtelKeys = new Set(['tracerProvider', 'meterProvider', 'loggerProvider', 'spans', 'logs'])
 const kOtelProviders = [['tracerProvider', 'getTracer'], ['meterProvider', 'getMeter'], ['loggerProvider', 'getLogger']] as const
@@ -209,6 +220,7 @@ export function validateOptions<C>(options: WatchLoopOptions<C> | undefined): Re
   }
   const otel = validateOtel(read('otel'))
   const saturation = validateSaturation(read('saturation'))
+  const cpu = expectBoolean('cpu', read('cpu') ?? true)
   return Object.freeze({
     threshold,
     hangTimeout,
@@ -218,6 +230,7 @@ export function validateOptions<C>(options: WatchLoopOptions<C> | undefined): Re
     scheduleStacks,
     otel,
     saturation,
+    cpu,
   }) as ResolvedOptions<C>
 }
 

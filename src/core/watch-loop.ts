@@ -151,7 +151,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     if (isMainThread) this.#host = startWatchdog(options, internals.eventsFile, this.#probe)
     // Measure from here: starting the worker above is loopwatch's own work.
     this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
-    this.#cpuMeter = acquireCpuMeter()
+    this.#cpuMeter = options.cpu ? acquireCpuMeter() : undefined
     this.#cpuAtRead = this.#cpuMeter?.read()
     this.#cpuSlackMs = Math.min(kCpuSlackMaxMs, Math.max(kCpuSlackMinMs, options.threshold * kCpuSlackShare))
     this.#timer = setInterval(this.#beat, intervalMs).unref()
@@ -452,7 +452,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       clearInterval(this.#timer)
-      releaseCpuMeter()
+      if (this.options.cpu) releaseCpuMeter()
       exitWatchers.delete(this)
       if (exitWatchers.size === 0) process.off('exit', measureAtExit)
       this.#debugMode?.stop()
@@ -475,6 +475,7 @@ function startWatchdog(
       thresholdMs: options.threshold,
       hangTimeoutMs: options.hangTimeout,
       writeHangs: options.log === true,
+      cpu: options.cpu,
       ...(eventsFile === undefined ? {} : { eventsFile }),
     }, onProbe)
   } catch (error) {

@@ -214,6 +214,8 @@ export interface ClientConfig {
   hangTimeoutMs: number
   /** Write hang reports to stderr (the `log: true` option). */
   writeHangs: boolean
+  /** Read the other threads' run-queue wait over each sampled stall (the `cpu` option). */
+  cpu: boolean
   /** Append a JSON line per hang report to this file (the CLI reads it). */
   eventsFile?: string
 }

@@ -122,8 +122,9 @@ async function sample(seq: number): Promise<void> {
   const startedNs = shared.beatTimeNs()
   const elapsedMs = (): number => Number(process.hrtime.bigint() - startedNs) / 1e6
   const session = connect()
-  othersWait ??= new OtherThreadsWait(process.pid)
-  const othersBefore = othersWait.read()
+  // Only for watchers that account CPU time (the `cpu` option).
+  if (clients.some((client) => client.cpu)) othersWait ??= new OtherThreadsWait(process.pid)
+  const othersBefore = clients.some((client) => client.cpu) ? othersWait?.read() : undefined
   // Settles when a beat ends the stall, or when the main thread exits.
   const ended = shared.ended(seq).then((): typeof kEnded => kEnded)
   // The probed callback returned (the probe's microtask ran). Usually the
@@ -240,7 +241,7 @@ async function sample(seq: number): Promise<void> {
     disconnect(session)
   }
   debug('seq %d: %d samples', seq, samples)
-  const othersAfter = othersBefore && othersWait.read()
+  const othersAfter = othersBefore && othersWait?.read()
   const message: CaptureMessage = {
     type: 'capture',
     seq,

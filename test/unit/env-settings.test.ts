@@ -9,16 +9,17 @@ test('no variables: no options, no report, no warnings', () => {
 test('every variable in its expected form', () => {
   const settings = readEnv({
     LOOPWATCH_THRESHOLD: '50', LOOPWATCH_HANG_TIMEOUT: '2000ms', LOOPWATCH_DEBUG: '1', LOOPWATCH_LOG: 'false',
-    LOOPWATCH_REPORT: 'out/Report.HTML', LOOPWATCH_EVENTS: '/tmp/e.jsonl',
+    LOOPWATCH_REPORT: 'out/Report.HTML', LOOPWATCH_EVENTS: '/tmp/e.jsonl', LOOPWATCH_CPU: '0',
   })
   assert.deepEqual(settings, {
-    options: { threshold: 50, hangTimeout: 2000, debug: true, log: false },
+    options: { threshold: 50, hangTimeout: 2000, debug: true, log: false, cpu: false },
     report: { file: 'out/Report.HTML', format: 'html' },
     eventsFile: '/tmp/e.jsonl',
     warnings: [],
   })
   assert.deepEqual(readEnv({ LOOPWATCH_REPORT: 'r.json', LOOPWATCH_DEBUG: 'off', LOOPWATCH_LOG: 'yes' }).report,
     { file: 'r.json', format: 'json' })
+  assert.equal(readEnv({ LOOPWATCH_CPU: 'on' }).options.cpu, true)
 })
 
 // Each bad value: one warning naming the variable, the expected form, the
@@ -32,6 +33,7 @@ const bad: [Record<string, string>, RegExp][] = [
     /^LOOPWATCH_HANG_TIMEOUT should be a number of milliseconds at least the threshold \(500 ms\), got "200"; using the default, 1000 ms$/],
   [{ LOOPWATCH_DEBUG: 'maybe' }, /^LOOPWATCH_DEBUG should be 1 or 0 \(also true\/false, yes\/no, on\/off\), got "maybe"; using off$/],
   [{ LOOPWATCH_LOG: '2' }, /^LOOPWATCH_LOG should be 1 or 0 \(also true\/false, yes\/no, on\/off\), got "2"; using the default, 1 \(reports on stderr\)$/],
+  [{ LOOPWATCH_CPU: 'none' }, /^LOOPWATCH_CPU should be 1 or 0 \(also true\/false, yes\/no, on\/off\), got "none"; using the default, 1 \(CPU accounting on\)$/],
   [{ LOOPWATCH_REPORT: 'report.txt' }, /^LOOPWATCH_REPORT should be a file name ending in \.json or \.html, got "report\.txt"; using no report$/],
 ]
 for (const [env, message] of bad) {
@@ -42,6 +44,7 @@ for (const [env, message] of bad) {
     assert.equal(settings.options.hangTimeout, undefined)
     assert.equal(settings.options.debug, undefined)
     assert.equal(settings.options.log, undefined)
+    assert.equal(settings.options.cpu, undefined)
     assert.equal(settings.report, undefined)
   })
 }

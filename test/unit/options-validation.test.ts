@@ -3,11 +3,11 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { test } from 'node:test'
 import { validateOptions } from '../../src/core/options.js'
 
-test('defaults: threshold 100 ms, hangTimeout 1000 ms, log on, debug and otel off, saturation on', () => {
+test('defaults: threshold 100 ms, hangTimeout 1000 ms, log on, debug and otel off, saturation and cpu on', () => {
   const options = validateOptions(undefined)
   assert.deepEqual({ ...options }, {
     threshold: 100, hangTimeout: 1000, log: true, context: undefined, debug: false, scheduleStacks: false,
-    otel: false, saturation: { utilization: 0.9, window: 5000 },
+    otel: false, saturation: { utilization: 0.9, window: 5000 }, cpu: true,
   })
   assert.ok(Object.isFrozen(options))
 })
@@ -23,6 +23,10 @@ test('object forms of otel and saturation', () => {
   assert.equal((validateOptions({ otel: { logs: true, loggerProvider } }).otel as { loggerProvider?: unknown }).loggerProvider, loggerProvider)
   assert.equal(validateOptions({ saturation: false }).saturation, false)
   assert.deepEqual(validateOptions({ saturation: { window: 2000 } }).saturation, { utilization: 0.9, window: 2000 })
+})
+
+test('cpu: false turns CPU accounting off', () => {
+  assert.equal(validateOptions({ cpu: false }).cpu, false)
 })
 
 test('accepts a log function and an AsyncLocalStorage', () => {
@@ -46,6 +50,7 @@ const bad: [string, unknown, ErrorConstructor, RegExp][] = [
   ['context that is not an AsyncLocalStorage', { context: {} }, TypeError, /Expected `context` to be an AsyncLocalStorage, got \{\} \(object\)/],
   ['unknown option', { treshold: 100 }, TypeError, /Unknown option `treshold`; known options are `threshold`/],
   ['debug that is not a boolean', { debug: 1 }, TypeError, /Expected `debug` to be a boolean, got 1 \(number\)/],
+  ['cpu that is not a boolean', { cpu: 'off' }, TypeError, /Expected `cpu` to be a boolean, got 'off' \(string\)/],
   ['scheduleStacks without debug', { scheduleStacks: true }, TypeError,
     /`scheduleStacks` needs debug mode: set `debug: true` as well, or drop `scheduleStacks`/],
   ['otel of the wrong type', { otel: 'yes' }, TypeError, /Expected `otel` to be a boolean or an object, got 'yes' \(string\)/],
