@@ -25,6 +25,9 @@ export function assertBlamesBlockFor(event: BlockEvent, blockMs: number): void {
 
 export function assertDuration(event: BlockEvent, blockMs: number): void {
   assert.ok(event.duration >= blockMs, `duration ${event.duration} ms is under the ${blockMs} ms block`)
-  const slack = Math.max(5, blockMs * 0.05)
-  assert.ok(event.duration <= blockMs + slack, `duration ${event.duration} ms is over ${blockMs} ms + ${slack} ms`)
+  // Within 5 %, besides the time the thread waited for a CPU around the
+  // block, which a loaded machine adds to the stall (636 ms for a 600 ms
+  // block at load average 8 on 2 cores).
+  const slack = Math.max(5, blockMs * 0.05) + (event.cpu?.waiting ?? 0)
+  assert.ok(event.duration <= blockMs + slack, `duration ${event.duration} ms is over ${blockMs} ms + ${slack} ms (${JSON.stringify(event.cpu)})`)
 }

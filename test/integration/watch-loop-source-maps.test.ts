@@ -55,8 +55,10 @@ for (const inline of [false, true]) {
       const js = compile(inline)
       const { code, events } = await runFixture(js, [], { nodeArgs: enableSourceMaps ? ['--enable-source-maps'] : [] })
       assert.equal(code, 0)
-      assert.equal(events.length, 1)
-      const [first] = userFrames(events[0] ?? assert.fail('no event'))
+      // The block under test; a loaded machine can add a start-up stall.
+      const blocks = events.filter((event) => userFrames(event)[0]?.functionName === 'parseReport')
+      assert.equal(blocks.length, 1, JSON.stringify(events))
+      const [first] = userFrames(blocks[0] ?? assert.fail('no event'))
       assert.equal(first?.functionName, 'parseReport')
       assert.equal(first.file, source)
       assert.equal(first.line, blockingLine)
