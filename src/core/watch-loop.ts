@@ -16,6 +16,7 @@ import { FullGcSentinel, inferGcPauses } from './gc.js'
 import { formatSaturation } from '../report/format.js'
 import { createBlockLogger, type BlockLogger } from '../report/log.js'
 import { SaturationMonitor, type SaturationEvent, type Stretch } from '../saturation/saturation.js'
+import { dispatchOwn, inOwnWork, ownWork, ownWorkMs } from './own-work.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { OtelExtension } from '../otel/otel.js'
 import { FrameResolver, memoryMaps, type RawFrame } from '../watchdog/frames.js'
@@ -150,7 +151,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     // there without stacks.
     if (isMainThread) this.#host = startWatchdog(options, internals.eventsFile, this.#probe)
     // Measure from here: starting the worker above is loopwatch's own work.
-    this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
+    this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock, ownMs: ownWorkMs })
     this.#cpuMeter = acquireCpuMeter()
     this.#cpuAtRead = this.#cpuMeter?.read()
     this.#cpuSlackMs = Math.min(kCpuSlackMaxMs, Math.max(kCpuSlackMinMs, options.threshold * kCpuSlackShare))
@@ -172,7 +173,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
    * for timer lateness.
    */
   readonly #probe = (seq: number, frames: RawFrame[]): void => {
-    if (this.#stopped !== undefined) return
+    // loopwatch's own work (a report of the previous block) is not the app's stall.
+    if (this.#stopped !== undefined || inOwnWork()) return
     if (this.#probed?.seq !== seq) {
       if (this.#detector.peek().durationMs < this.#probeBarMs) return
       this.#probed = {
@@ -308,7 +310,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
         samples: result.samples,
         hot: result.hot,
       }
-      this.#logger.write(formatSaturation(event, this.options.threshold))
+      this.#ownWork(() => {
+        this.#logger.write(formatSaturation(event, this.options.threshold))
+      })
       this.#emitSafely('saturation', event)
     } finally {
       this.#samplingSaturation = false
@@ -342,8 +346,27 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     await Promise.all(this.#publishing)
   }
 
-  #publish({ event, stall, capture, probed, window, fullGc }: Pending<C>): void {
+  #publish(pending: Pending<C>): void {
     if (this.#closed) return
+    this.#ownWork(() => {
+      this.#complete(pending)
+      this.#logger.log(pending.event)
+    })
+    this.#emitSafely('block', pending.event)
+  }
+
+  /**
+   * loopwatch's own work: left out of every stall measured (by each watcher of
+   * the thread), and the watchdog's stall it made, if any, ends with it: a
+   * block of the app's right after it is a stall of its own.
+   */
+  #ownWork(fn: () => void): void {
+    ownWork(fn)
+    this.#host?.beat()
+  }
+
+  /** The event from what the watchdog and debug mode saw. */
+  #complete({ event, stall, capture, probed, window, fullGc }: Pending<C>): void {
     if (capture !== undefined) {
       // The block is over: map what only this thread's loaders know (tsx).
       const maps = memoryMaps()
@@ -370,8 +393,6 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.#extensions.forEach((extension, i) => {
       extension.block?.(event, probed?.extensions[i])
     })
-    this.#logger.log(event)
-    this.#emitSafely('block', event)
   }
 
   /**
@@ -379,19 +400,21 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
    * host (we run in a timer) nor keep the other listeners from their event.
    */
   #emitSafely<K extends keyof LoopWatcherEvents<C>>(name: K, ...args: LoopWatcherEvents<C>[K]): void {
-    for (const listener of this.rawListeners(name) as ((...args: LoopWatcherEvents<C>[K]) => unknown)[]) {
-      try {
-        // An async listener's rejection would reach the host as an unhandled rejection.
-        const result: unknown = listener.apply(this, args)
-        if (result instanceof Promise) {
-          result.catch((error: unknown) => {
-            warn(`loopwatch: a '${name}' listener rejected: ${String(error)}`, codes.listenerFailed)
-          })
+    dispatchOwn(() => {
+      for (const listener of this.rawListeners(name) as ((...args: LoopWatcherEvents<C>[K]) => unknown)[]) {
+        try {
+          // An async listener's rejection would reach the host as an unhandled rejection.
+          const result: unknown = listener.apply(this, args)
+          if (result instanceof Promise) {
+            result.catch((error: unknown) => {
+              warn(`loopwatch: a '${name}' listener rejected: ${String(error)}`, codes.listenerFailed)
+            })
+          }
+        } catch (error) {
+          warn(`loopwatch: a '${name}' listener threw: ${String(error)}`, codes.listenerFailed)
         }
-      } catch (error) {
-        warn(`loopwatch: a '${name}' listener threw: ${String(error)}`, codes.listenerFailed)
       }
-    }
+    })
   }
 
   /**

@@ -2,6 +2,7 @@ import { createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, t
 import type { Clock } from '../core/clock.js'
 import { rawFramesOf, setErrorProperty } from '../watchdog/probe.js'
 import type { FrameResolver, StackFrame } from '../watchdog/frames.js'
+import { ownWorkMs } from '../core/own-work.js'
 
 /** A callback the async hook timed, or the probe caught running. */
 export interface TimedCallback {
@@ -30,6 +31,11 @@ export interface RunningCallback {
   callback: Omit<TimedCallback, 'duration'>
   /** The hook saw it begin: its duration will be among the window's. */
   timed: boolean
+  /**
+   * loopwatch's own callback, running the app's listener of a loopwatch
+   * event: the listener's code is the app's, the callback is not.
+   */
+  own?: true
 }
 
 /** Callbacks shorter than this are not kept for a turn's breakdown (ms). */
@@ -78,6 +84,8 @@ export class CallbackTimer {
   #lastStallMs = 0
   readonly #startsMs: number[] = []
   readonly #ids: number[] = []
+  /** {@link ownWorkMs} when each callback began: loopwatch's own work inside it is not its time. */
+  readonly #ownAtStartMs: number[] = []
   #depth = 0
   #top: TimedCallback[] = []
   #count = 0
@@ -96,6 +104,7 @@ export class CallbackTimer {
     this.#hook = createHook({
       before: (asyncId) => {
         this.#ids[this.#depth] = asyncId
+        this.#ownAtStartMs[this.#depth] = ownWorkMs()
         // -1 marks a promise reaction: not timed.
         this.#startsMs[this.#depth++] = executionAsyncResource() instanceof Promise ? -1 : this.#clock.now()
       },
@@ -103,7 +112,10 @@ export class CallbackTimer {
         if (this.#depth === 0) return
         const startMs = this.#startsMs[--this.#depth] ?? -1
         if (startMs < 0) return
-        const duration = this.#clock.now() - startMs
+        const ownMs = ownWorkMs() - (this.#ownAtStartMs[this.#depth] ?? 0)
+        const duration = this.#clock.now() - startMs - ownMs
+        // A callback that was loopwatch's own work (delivering the watchdog's samples) is not the app's.
+        if (ownMs > 0 && duration < kMinKeptMs) return
         this.#count++
         if (this.#depth === 0) this.#totalMs += duration
         if (duration >= kMinKeptMs) this.#keep(duration)
