@@ -523,12 +523,24 @@ export function watchLoop<C = unknown>(options?: WatchLoopOptions<C>): LoopWatch
  * Always-on: whether several callbacks of one loop turn made the block
  * together, none of them long enough to block alone: the callback the first
  * probe landed in returned before the stall was `threshold` old (it cannot
- * have run longer), or the samples landed in several callbacks, none with
- * two thirds of them. (A long callback followed by a few samples of the
- * short ones after it, on a busy machine, is still that callback's block.)
+ * have run longer); or the loop stayed busy after it returned for longer
+ * than it was seen running, and for over half a threshold (a loaded server:
+ * the probe lands late, in one ~5 ms request of the dozens its turn serves);
+ * or the samples landed in several callbacks, none with two thirds of them.
+ * (A long callback followed by a few samples of the short ones after it, on
+ * a busy machine, is still that callback's block.)
  */
-function isTurn(capture: Capture, event: BlockEvent): boolean {
-  if (capture.sealedAtMs !== undefined && capture.sealedAtMs < event.threshold && event.duration > event.threshold) return true
+export function isTurn(capture: Pick<Capture, 'sealedAtMs' | 'firstSampleAtMs' | 'callbacks' | 'topCallbackSamples' | 'samples'>,
+  event: Pick<BlockEvent, 'duration' | 'threshold'>): boolean {
+  const { sealedAtMs, firstSampleAtMs } = capture
+  if (sealedAtMs !== undefined && event.duration > event.threshold) {
+    if (sealedAtMs < event.threshold) return true
+    // Both are measured from the heartbeat before the stall, the duration
+    // from the stall's start: the time after the callback is, if anything, short.
+    const seenMs = firstSampleAtMs === undefined ? sealedAtMs : sealedAtMs - firstSampleAtMs
+    const afterMs = event.duration - sealedAtMs
+    if (afterMs > event.threshold / 2 && afterMs > seenMs) return true
+  }
   return capture.callbacks > 1 && capture.topCallbackSamples * 3 < capture.samples * 2
 }
 
