@@ -141,7 +141,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const intervalMs = heartbeatInterval(options.threshold)
     this.#probeBarMs = Math.max(0, options.threshold - intervalMs - kProbeSlackMs)
     this.#logger = createBlockLogger(options.log)
-    if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks, intervalMs)
+    // loopwatch's own work is timed on the real clock: a clock a test injects has its own timeline.
+    const ownMs = clock === loopClock ? ownWorkMs : () => 0
+    if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks, intervalMs, ownMs)
     if (options.saturation !== false) {
       this.#saturation = new SaturationMonitor(options.saturation.utilization, options.saturation.window)
     }
@@ -151,7 +153,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     // there without stacks.
     if (isMainThread) this.#host = startWatchdog(options, internals.eventsFile, this.#probe)
     // Measure from here: starting the worker above is loopwatch's own work.
-    this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock, ownMs: ownWorkMs })
+    this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock, ownMs })
     this.#cpuMeter = acquireCpuMeter()
     this.#cpuAtRead = this.#cpuMeter?.read()
     this.#cpuSlackMs = Math.min(kCpuSlackMaxMs, Math.max(kCpuSlackMinMs, options.threshold * kCpuSlackShare))

@@ -2,7 +2,6 @@ import { createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, t
 import type { Clock } from '../core/clock.js'
 import { rawFramesOf, setErrorProperty } from '../watchdog/probe.js'
 import type { FrameResolver, StackFrame } from '../watchdog/frames.js'
-import { ownWorkMs } from '../core/own-work.js'
 
 /** A callback the async hook timed, or the probe caught running. */
 export interface TimedCallback {
@@ -84,7 +83,7 @@ export class CallbackTimer {
   #lastStallMs = 0
   readonly #startsMs: number[] = []
   readonly #ids: number[] = []
-  /** {@link ownWorkMs} when each callback began: loopwatch's own work inside it is not its time. */
+  /** loopwatch's own work so far when each callback began: its own work inside one is not the callback's time. */
   readonly #ownAtStartMs: number[] = []
   #depth = 0
   #top: TimedCallback[] = []
@@ -96,15 +95,18 @@ export class CallbackTimer {
   /** Scheduling stacks that may still be captured before the next beat. */
   #budget: number
 
-  constructor(clock: Clock, scheduleStacks: boolean, resolver: FrameResolver, beatIntervalMs: number) {
+  readonly #ownMs: () => number
+
+  constructor(clock: Clock, scheduleStacks: boolean, resolver: FrameResolver, beatIntervalMs: number, ownMs: () => number = () => 0) {
     this.#clock = clock
+    this.#ownMs = ownMs
     this.#resolver = resolver
     this.#budgetPerBeat = Math.ceil(kCapturesPerSecond * beatIntervalMs / 1000)
     this.#budget = this.#budgetPerBeat
     this.#hook = createHook({
       before: (asyncId) => {
         this.#ids[this.#depth] = asyncId
-        this.#ownAtStartMs[this.#depth] = ownWorkMs()
+        this.#ownAtStartMs[this.#depth] = this.#ownMs()
         // -1 marks a promise reaction: not timed.
         this.#startsMs[this.#depth++] = executionAsyncResource() instanceof Promise ? -1 : this.#clock.now()
       },
@@ -112,7 +114,7 @@ export class CallbackTimer {
         if (this.#depth === 0) return
         const startMs = this.#startsMs[--this.#depth] ?? -1
         if (startMs < 0) return
-        const ownMs = ownWorkMs() - (this.#ownAtStartMs[this.#depth] ?? 0)
+        const ownMs = this.#ownMs() - (this.#ownAtStartMs[this.#depth] ?? 0)
         const duration = this.#clock.now() - startMs - ownMs
         // A callback that was loopwatch's own work (delivering the watchdog's samples) is not the app's.
         if (ownMs > 0 && duration < kMinKeptMs) return

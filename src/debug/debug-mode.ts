@@ -50,8 +50,9 @@ export class DebugMode {
   /** Maps the scheduling and call-site stacks taken on this thread. */
   readonly #resolver = new FrameResolver(kOwnDir, { memory: memoryMaps() })
 
-  constructor(clock: Clock, thresholdMs: number, scheduleStacks: boolean, beatIntervalMs: number) {
-    this.#callbacks = new CallbackTimer(clock, scheduleStacks, this.#resolver, beatIntervalMs)
+  /** @param ownMs loopwatch's own work so far, on `clock`'s timeline (see core/own-work.ts). */
+  constructor(clock: Clock, thresholdMs: number, scheduleStacks: boolean, beatIntervalMs: number, ownMs: () => number = () => 0) {
+    this.#callbacks = new CallbackTimer(clock, scheduleStacks, this.#resolver, beatIntervalMs, ownMs)
     this.#syncCalls = new SyncCallTimer(clock, thresholdMs, (call) => {
       if (call.durationMs > (this.#slowCall?.durationMs ?? 0)) this.#slowCall = call
     })
