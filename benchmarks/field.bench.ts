@@ -5,9 +5,12 @@
 // `// culprit <case>` comment: the app's own function and line. Scored in
 // four outputs: the event (`event.stack`'s app frame), the printed report,
 // the summary() row and the OTel attributes (span event, block span and log
-// record must all name it in `code.*`).
+// record must all name it in `code.*`). Each run is repeated (`--rounds N`,
+// default 5; 2 with --quick), the runs interleaved: a case is right in an
+// output when it is right in every round.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { benchDir, log, saveResult } from './lib/common.js'
 
 interface Frame { functionName: string; file: string; line: number; internal: boolean; package?: string }
@@ -25,6 +28,7 @@ interface SummaryRow { culprit: string; frame?: Frame; count: number }
 
 export interface FieldScore {
   run: string
+  round: number
   case: string
   expected: string
   duration: number | undefined
@@ -57,7 +61,7 @@ function markers(file: string): Map<string, { fn: string; line: number; file: st
 const bare = (name: unknown) => String(name).replace(/^async /, '').split('.').pop() ?? ''
 const base = (file: string) => file.split('/').pop() ?? file
 
-function scoreRun(run: string, args: string[], source: string): FieldScore[] {
+function scoreRun(run: string, round: number, args: string[], source: string): FieldScore[] {
   const expected = markers(source)
   const child = spawnSync('nice', ['-n', '10', process.execPath, ...args], { cwd: benchDir, encoding: 'utf8', timeout: 240_000 })
   if (child.status !== 0) log(`${run}: exit ${child.status}\n${child.stderr.slice(-2000)}`)
@@ -86,11 +90,11 @@ function scoreRun(run: string, args: string[], source: string): FieldScore[] {
     const otelWrong = Object.entries(outputs).filter(([, a]) => a === undefined || !right(a['code.function.name'], a['code.file.path'], a['code.line.number']))
     const otel = otelWrong.length === 0
     if (!otel) got['otel'] = otelWrong.map(([k, a]) => `${k}: ${a === undefined ? '(none)' : `${String(a['code.function.name'])} ${base(String(a['code.file.path']))}:${String(a['code.line.number'])}`}`).join('; ')
-    scores.push({ run, case: line.case, expected: `${want.fn} (${base(want.file)}:${want.line})`, duration: line.event?.duration, event, text, summary: summaryOk, otel, got })
+    scores.push({ run, round, case: line.case, expected: `${want.fn} (${base(want.file)}:${want.line})`, duration: line.event?.duration, event, text, summary: summaryOk, otel, got })
   }
   for (const [name, want] of expected) {
     if (!scores.some((s) => s.case === name)) {
-      scores.push({ run, case: name, expected: `${want.fn} (${base(want.file)}:${want.line})`, duration: undefined, event: false, text: false, summary: false, otel: false, got: { all: 'case did not run' } })
+      scores.push({ run, round, case: name, expected: `${want.fn} (${base(want.file)}:${want.line})`, duration: undefined, event: false, text: false, summary: false, otel: false, got: { all: 'case did not run' } })
     }
   }
   return scores
@@ -102,17 +106,27 @@ const runs: [string, string[], string][] = [
   ['fastify', ['field/app.mjs', 'fastify'], handlers],
   ['express, tsx', ['--import', 'tsx', 'field/app.mjs', 'express', '--ts'], `${benchDir}field/typed.ts`],
 ]
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]?.split(',') : undefined
+const argValue = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined)
+const only = argValue('--only')?.split(',')
+const rounds = Number(argValue('--rounds') ?? (process.argv.includes('--quick') ? 2 : 5))
+const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100)
 const scores: FieldScore[] = []
-for (const [run, args, source] of runs) {
-  if (only !== undefined && !only.some((o) => run.startsWith(o))) continue
-  log(`field: ${run}`)
-  for (const score of scoreRun(run, args, source)) {
-    scores.push(score)
-    const mark = (ok: boolean) => (ok ? 'ok' : 'FAIL')
-    log(`  ${score.case.padEnd(8)} event ${mark(score.event)}  text ${mark(score.text)}  summary ${mark(score.summary)}  otel ${mark(score.otel)}  ${score.expected}  ${score.duration === undefined ? '' : `${Math.round(score.duration)} ms`}${Object.keys(score.got).length > 0 ? `  ${JSON.stringify(score.got)}` : ''}`)
+const mark = (ok: boolean) => (ok ? 'ok' : 'FAIL')
+for (let round = 1; round <= rounds; round++) {
+  for (const [run, args, source] of runs) {
+    if (only !== undefined && !only.some((o) => run.startsWith(o))) continue
+    log(`field: ${run}, round ${round}/${rounds}`)
+    for (const score of scoreRun(run, round, args, source)) {
+      scores.push(score)
+      log(`  ${score.case.padEnd(8)} event ${mark(score.event)}  text ${mark(score.text)}  summary ${mark(score.summary)}  otel ${mark(score.otel)}  ${score.expected}  ${score.duration === undefined ? '' : `${Math.round(score.duration)} ms`}${Object.keys(score.got).length > 0 ? `  ${JSON.stringify(score.got)}` : ''}`)
+    }
   }
 }
-const total = (key: 'event' | 'text' | 'summary' | 'otel') => scores.filter((s) => s[key]).length
-log(`field: event ${total('event')}/${scores.length}, text ${total('text')}/${scores.length}, summary ${total('summary')}/${scores.length}, otel ${total('otel')}/${scores.length}`)
-saveResult(only === undefined ? 'field' : 'field-partial', { scores })
+const keys = ['event', 'text', 'summary', 'otel'] as const
+const cases = [...new Set(scores.map((s) => `${s.run}\u0000${s.case}`))]
+const always = (key: typeof keys[number]) => cases.filter((c) => scores.filter((s) => `${s.run}\u0000${s.case}` === c).every((s) => s[key])).length
+log(`field: right in every one of ${rounds} rounds: ${keys.map((key) => `${key} ${always(key)}/${cases.length}`).join(', ')}; `
+  + `single runs right: ${keys.map((key) => `${key} ${scores.filter((s) => s[key]).length}/${scores.length}`).join(', ')}`)
+// --save-as field-node24: another Node's run, kept beside the main one.
+saveResult(only === undefined ? argValue('--save-as') ?? 'field' : 'field-partial',
+  { rounds, loadAverage: loadAtStart, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100), scores })

@@ -102,7 +102,7 @@ for (const name of Object.keys(cases)) {
     case: name,
     status,
     blocks: events.length - before.events,
-    event: event && { duration: event.duration, cause: event.cause, kind: event.kind, stack: event.stack.slice(0, 80) },
+    event: event && { duration: event.duration, cause: event.cause, kind: event.kind, stack: event.stack },
     texts: texts.slice(before.texts),
     spanEvent: server?.events.find((e) => e.name === 'loopwatch.block')?.attributes,
     blockSpan: blockSpan?.attributes,

@@ -371,7 +371,7 @@ ${accountingSection(accounting)}
 ## Diagnosis corpus
 
 ${corpusSection(corpus)}
-## Soak and faults
+${fieldSection()}${handWritten('blame-measurements.md')}## Soak and faults
 
 ${soakSection(soak)}
 ${fieldCheck()}## Problems this suite found in loopwatch
@@ -528,6 +528,68 @@ function losses(r: { idle: IdleResult | undefined; asyncCalls: TimedResult | und
   ${ratio(long.loopwatch?.ratio)} over the long run's ${long.loopwatch?.ratio.n ?? 0} rounds, where a second server with no watcher measured
   ${ratio(long.control?.ratio)}` : ''}. Single rounds move by several percent either way; the medians are what to read.`)
   return items.join('\n')
+}
+
+interface FieldScoreRow { run: string; round?: number; case: string; expected: string; duration?: number; event: boolean; text: boolean; summary: boolean; otel: boolean; got: Record<string, string> }
+interface FieldResult { rounds?: number; loadAverage?: number[]; loadAverageAtEnd?: number[]; scores: FieldScoreRow[] }
+
+/** The field benchmark (benchmarks/field.bench.ts): each case in each of the four outputs, over its rounds. */
+export function fieldSection(): string {
+  const saved = load<FieldResult>('field')
+  if (saved === undefined) return ''
+  const { scores, rounds = 1, loadAverage, loadAverageAtEnd } = saved.result
+  const keys = ['event', 'text', 'summary', 'otel'] as const
+  const groups = new Map<string, FieldScoreRow[]>()
+  for (const score of scores) groups.set(`${score.run}\u0000${score.case}`, [...(groups.get(`${score.run}\u0000${score.case}`) ?? []), score])
+  const cell = (rows: FieldScoreRow[], key: typeof keys[number]) => {
+    const right = rows.filter((r) => r[key]).length
+    return right === rows.length ? `${right}/${rows.length}` : `**${right}/${rows.length}**`
+  }
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b)
+    return sorted.length === 0 ? Number.NaN : sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN
+  }
+  const table = ['| run | case | the culprit (marked in the source) | event | printed text | summary() row | OTel `code.*` | block, median ms |', '|---|---|---|---|---|---|---|---|']
+  for (const rows of groups.values()) {
+    const [first] = rows
+    if (first === undefined) continue
+    const durations = rows.map((r) => r.duration).filter((d): d is number => d !== undefined)
+    table.push(`| ${first.run} | ${first.case} | \`${first.expected}\` | ${keys.map((key) => cell(rows, key)).join(' | ')} | ${fmt(median(durations), 0)} |`)
+  }
+  const always = (key: typeof keys[number]) => [...groups.values()].filter((rows) => rows.every((r) => r[key])).length
+  const wrong = scores.filter((s) => Object.keys(s.got).length > 0)
+  const others = ['node22', 'node24'].map((name) => load<FieldResult>(`field-${name}`)).filter((o) => o !== undefined)
+  const otherLines = others.map((o) => {
+    const groupsOf = new Map<string, FieldScoreRow[]>()
+    for (const score of o.result.scores) groupsOf.set(`${score.run}\u0000${score.case}`, [...(groupsOf.get(`${score.run}\u0000${score.case}`) ?? []), score])
+    const right = (key: typeof keys[number]) => [...groupsOf.values()].filter((rows) => rows.every((r) => r[key])).length
+    return `- Node ${o.node}, ${o.result.rounds ?? 1} rounds (\`--save-as field-node${o.node.slice(1).split('.')[0] ?? ''}\`): right in every round: ${keys.map((key) => `${key} ${right(key)}/${groupsOf.size}`).join(', ')}.`
+  })
+  return `## Field benchmark: the culprit in real HTTP handlers (issue 14)
+
+\`benchmarks/field.bench.ts\` (\`npm run bench -- --bench field\`): an express and a fastify server (\`benchmarks/field/app.mjs\`),
+traced by the real OpenTelemetry SDK (HTTP instrumentation, in-memory exporters), watched by loopwatch **always-on**
+(threshold 40 ms, \`otel: { spans: true, logs: true }\`), request handlers calling real blocking libraries
+(\`benchmarks/field/handlers.mjs\`; one TypeScript case run through tsx, \`field/typed.ts\`). Each case's culprit, the
+app's own function and line, is marked in the source (\`// culprit <case>\`). Scored in four outputs: the event
+(\`event.stack\`'s first frame of the app's code), the printed report (its first app frame), a \`summary()\` row
+grouped on that frame, and OpenTelemetry (the span event, the \`loopwatch.block\` span and the log record must all
+name it in \`code.function.name\`, \`code.file.path\`, \`code.line.number\`). A stall reported as a loop turn of
+several callbacks counts as wrong. ${rounds} rounds, the three runs interleaved in each; a cell is the rounds in
+which the output was right. Node ${saved.node}; load average ${loadAverage?.join(' / ') ?? 'n/a'} at the start,
+${loadAverageAtEnd?.join(' / ') ?? 'n/a'} at the end (a 2-core machine shared with other engineers' benchmarks).
+
+${table.join('\n')}
+
+Right in every round: ${keys.map((key) => `${key} ${always(key)}/${groups.size}`).join(', ')}.
+${wrong.length === 0 ? '' : `Wrong: ${wrong.map((s) => `${s.run} ${s.case} round ${s.round ?? 1}: ${Object.entries(s.got).map(([k, v]) => `${k} ${v}`).join('; ')}`).join('. ')}.\n`}${otherLines.length === 0 ? '' : `${otherLines.join('\n')}\n`}
+`
+}
+
+/** A section measured by hand (its commands are in it), kept as written. */
+function handWritten(name: string): string {
+  const file = `${resultsDir}${name}`
+  return existsSync(file) ? `${readFileSync(file, 'utf8').trimEnd()}\n\n` : ''
 }
 
 /** The section benchmarks/field-check.mjs wrote (loopwatch/testing on real suites), kept as written. */

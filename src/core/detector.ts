@@ -36,6 +36,11 @@ export interface DetectorOptions {
   /** The heartbeat's period (ms), to turn beat gaps into delays. */
   intervalMs: number
   clock: Clock
+  /**
+   * Milliseconds of loopwatch's own work on the loop so far (only grows):
+   * busy time, but not the app's, so left out of every stall.
+   */
+  ownMs?: () => number
 }
 
 /**
@@ -44,22 +49,25 @@ export interface DetectorOptions {
  * timer's lateness alone would undercount a block that began part-way through
  * the heartbeat period; busy time does not, and needs no finer heartbeat.
  */
-export function createDetector({ thresholdMs, intervalMs, clock }: DetectorOptions): Detector {
+export function createDetector({ thresholdMs, intervalMs, clock, ownMs = () => 0 }: DetectorOptions): Detector {
   let lastMs = clock.now()
   let lastIdleMs = clock.idle()
+  let lastOwnMs = ownMs()
   return {
     peek() {
       const nowMs = clock.now()
-      const busyMs = Math.max(0, nowMs - lastMs - (clock.idle() - lastIdleMs))
+      const busyMs = Math.max(0, nowMs - lastMs - (clock.idle() - lastIdleMs) - (ownMs() - lastOwnMs))
       return { startMs: nowMs - busyMs, durationMs: busyMs }
     },
     beat() {
       const nowMs = clock.now()
       const idleMs = clock.idle()
+      const ownNowMs = ownMs()
       const elapsedMs = nowMs - lastMs
-      const busyMs = Math.max(0, elapsedMs - (idleMs - lastIdleMs))
+      const busyMs = Math.max(0, elapsedMs - (idleMs - lastIdleMs) - (ownNowMs - lastOwnMs))
       lastMs = nowMs
       lastIdleMs = idleMs
+      lastOwnMs = ownNowMs
       const delayMs = Math.max(0, elapsedMs - intervalMs)
       const stall = busyMs > thresholdMs ? { startMs: nowMs - busyMs, durationMs: busyMs } : undefined
       return { delayMs, stall, nowMs, elapsedMs, busyMs }

@@ -16,6 +16,7 @@ import { FullGcSentinel, inferGcPauses } from './gc.js'
 import { formatSaturation } from '../report/format.js'
 import { createBlockLogger, type BlockLogger } from '../report/log.js'
 import { SaturationMonitor, type SaturationEvent, type Stretch } from '../saturation/saturation.js'
+import { dispatchOwn, inOwnWork, ownWork, ownWorkMs } from './own-work.js'
 import { validateOptions, type ResolvedOptions, type WatchLoopOptions } from './options.js'
 import { OtelExtension } from '../otel/otel.js'
 import { FrameResolver, memoryMaps, type RawFrame } from '../watchdog/frames.js'
@@ -140,7 +141,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const intervalMs = heartbeatInterval(options.threshold)
     this.#probeBarMs = Math.max(0, options.threshold - intervalMs - kProbeSlackMs)
     this.#logger = createBlockLogger(options.log)
-    if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks, intervalMs)
+    // loopwatch's own work is timed on the real clock: a clock a test injects has its own timeline.
+    const ownMs = clock === loopClock ? ownWorkMs : () => 0
+    if (options.debug) this.#debugMode = new DebugMode(clock, options.threshold, options.scheduleStacks, intervalMs, ownMs)
     if (options.saturation !== false) {
       this.#saturation = new SaturationMonitor(options.saturation.utilization, options.saturation.window)
     }
@@ -150,7 +153,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     // there without stacks.
     if (isMainThread) this.#host = startWatchdog(options, internals.eventsFile, this.#probe)
     // Measure from here: starting the worker above is loopwatch's own work.
-    this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock })
+    this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock, ownMs })
     this.#cpuMeter = options.cpu ? acquireCpuMeter() : undefined
     this.#cpuAtRead = this.#cpuMeter?.read()
     this.#cpuSlackMs = Math.min(kCpuSlackMaxMs, Math.max(kCpuSlackMinMs, options.threshold * kCpuSlackShare))
@@ -172,7 +175,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
    * for timer lateness.
    */
   readonly #probe = (seq: number, frames: RawFrame[]): void => {
-    if (this.#stopped !== undefined) return
+    // loopwatch's own work (a report of the previous block) is not the app's stall.
+    if (this.#stopped !== undefined || inOwnWork()) return
     if (this.#probed?.seq !== seq) {
       if (this.#detector.peek().durationMs < this.#probeBarMs) return
       this.#probed = {
@@ -313,7 +317,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
         hot: result.hot,
       }
       if (cpuBefore !== undefined && cpuAfter !== undefined) event.cpu = cpuBetween(cpuBefore, cpuAfter, performance.now() - sampledFromMs)
-      this.#logger.write(formatSaturation(event, this.options.threshold))
+      this.#ownWork(() => {
+        this.#logger.write(formatSaturation(event, this.options.threshold))
+      })
       this.#emitSafely('saturation', event)
     } finally {
       this.#samplingSaturation = false
@@ -347,8 +353,27 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     await Promise.all(this.#publishing)
   }
 
-  #publish({ event, stall, capture, probed, window, fullGc }: Pending<C>): void {
+  #publish(pending: Pending<C>): void {
     if (this.#closed) return
+    this.#ownWork(() => {
+      this.#complete(pending)
+      this.#logger.log(pending.event)
+    })
+    this.#emitSafely('block', pending.event)
+  }
+
+  /**
+   * loopwatch's own work: left out of every stall measured (by each watcher of
+   * the thread), and the watchdog's stall it made, if any, ends with it: a
+   * block of the app's right after it is a stall of its own.
+   */
+  #ownWork(fn: () => void): void {
+    ownWork(fn)
+    this.#host?.beat()
+  }
+
+  /** The event from what the watchdog and debug mode saw. */
+  #complete({ event, stall, capture, probed, window, fullGc }: Pending<C>): void {
     if (capture !== undefined) {
       // The block is over: map what only this thread's loaders know (tsx).
       const maps = memoryMaps()
@@ -375,8 +400,6 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     this.#extensions.forEach((extension, i) => {
       extension.block?.(event, probed?.extensions[i])
     })
-    this.#logger.log(event)
-    this.#emitSafely('block', event)
   }
 
   /**
@@ -384,19 +407,21 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
    * host (we run in a timer) nor keep the other listeners from their event.
    */
   #emitSafely<K extends keyof LoopWatcherEvents<C>>(name: K, ...args: LoopWatcherEvents<C>[K]): void {
-    for (const listener of this.rawListeners(name) as ((...args: LoopWatcherEvents<C>[K]) => unknown)[]) {
-      try {
-        // An async listener's rejection would reach the host as an unhandled rejection.
-        const result: unknown = listener.apply(this, args)
-        if (result instanceof Promise) {
-          result.catch((error: unknown) => {
-            warn(`loopwatch: a '${name}' listener rejected: ${String(error)}`, codes.listenerFailed)
-          })
+    dispatchOwn(() => {
+      for (const listener of this.rawListeners(name) as ((...args: LoopWatcherEvents<C>[K]) => unknown)[]) {
+        try {
+          // An async listener's rejection would reach the host as an unhandled rejection.
+          const result: unknown = listener.apply(this, args)
+          if (result instanceof Promise) {
+            result.catch((error: unknown) => {
+              warn(`loopwatch: a '${name}' listener rejected: ${String(error)}`, codes.listenerFailed)
+            })
+          }
+        } catch (error) {
+          warn(`loopwatch: a '${name}' listener threw: ${String(error)}`, codes.listenerFailed)
         }
-      } catch (error) {
-        warn(`loopwatch: a '${name}' listener threw: ${String(error)}`, codes.listenerFailed)
       }
-    }
+    })
   }
 
   /**
@@ -506,12 +531,24 @@ export function watchLoop<C = unknown>(options?: WatchLoopOptions<C>): LoopWatch
  * Always-on: whether several callbacks of one loop turn made the block
  * together, none of them long enough to block alone: the callback the first
  * probe landed in returned before the stall was `threshold` old (it cannot
- * have run longer), or the samples landed in several callbacks, none with
- * two thirds of them. (A long callback followed by a few samples of the
- * short ones after it, on a busy machine, is still that callback's block.)
+ * have run longer); or the loop stayed busy after it returned for longer
+ * than it was seen running, and for over half a threshold (a loaded server:
+ * the probe lands late, in one ~5 ms request of the dozens its turn serves);
+ * or the samples landed in several callbacks, none with two thirds of them.
+ * (A long callback followed by a few samples of the short ones after it, on
+ * a busy machine, is still that callback's block.)
  */
-function isTurn(capture: Capture, event: BlockEvent): boolean {
-  if (capture.sealedAtMs !== undefined && capture.sealedAtMs < event.threshold && event.duration > event.threshold) return true
+export function isTurn(capture: Pick<Capture, 'sealedAtMs' | 'firstSampleAtMs' | 'callbacks' | 'topCallbackSamples' | 'samples'>,
+  event: Pick<BlockEvent, 'duration' | 'threshold'>): boolean {
+  const { sealedAtMs, firstSampleAtMs } = capture
+  if (sealedAtMs !== undefined && event.duration > event.threshold) {
+    if (sealedAtMs < event.threshold) return true
+    // Both are measured from the heartbeat before the stall, the duration
+    // from the stall's start: the time after the callback is, if anything, short.
+    const seenMs = firstSampleAtMs === undefined ? sealedAtMs : sealedAtMs - firstSampleAtMs
+    const afterMs = event.duration - sealedAtMs
+    if (afterMs > event.threshold / 2 && afterMs > seenMs) return true
+  }
   return capture.callbacks > 1 && capture.topCallbackSamples * 3 < capture.samples * 2
 }
 

@@ -30,6 +30,11 @@ export interface RunningCallback {
   callback: Omit<TimedCallback, 'duration'>
   /** The hook saw it begin: its duration will be among the window's. */
   timed: boolean
+  /**
+   * loopwatch's own callback, running the app's listener of a loopwatch
+   * event: the listener's code is the app's, the callback is not.
+   */
+  own?: true
 }
 
 /** Callbacks shorter than this are not kept for a turn's breakdown (ms). */
@@ -78,6 +83,8 @@ export class CallbackTimer {
   #lastStallMs = 0
   readonly #startsMs: number[] = []
   readonly #ids: number[] = []
+  /** loopwatch's own work so far when each callback began: its own work inside one is not the callback's time. */
+  readonly #ownAtStartMs: number[] = []
   #depth = 0
   #top: TimedCallback[] = []
   #count = 0
@@ -88,14 +95,18 @@ export class CallbackTimer {
   /** Scheduling stacks that may still be captured before the next beat. */
   #budget: number
 
-  constructor(clock: Clock, scheduleStacks: boolean, resolver: FrameResolver, beatIntervalMs: number) {
+  readonly #ownMs: () => number
+
+  constructor(clock: Clock, scheduleStacks: boolean, resolver: FrameResolver, beatIntervalMs: number, ownMs: () => number = () => 0) {
     this.#clock = clock
+    this.#ownMs = ownMs
     this.#resolver = resolver
     this.#budgetPerBeat = Math.ceil(kCapturesPerSecond * beatIntervalMs / 1000)
     this.#budget = this.#budgetPerBeat
     this.#hook = createHook({
       before: (asyncId) => {
         this.#ids[this.#depth] = asyncId
+        this.#ownAtStartMs[this.#depth] = this.#ownMs()
         // -1 marks a promise reaction: not timed.
         this.#startsMs[this.#depth++] = executionAsyncResource() instanceof Promise ? -1 : this.#clock.now()
       },
@@ -103,7 +114,10 @@ export class CallbackTimer {
         if (this.#depth === 0) return
         const startMs = this.#startsMs[--this.#depth] ?? -1
         if (startMs < 0) return
-        const duration = this.#clock.now() - startMs
+        const ownMs = this.#ownMs() - (this.#ownAtStartMs[this.#depth] ?? 0)
+        const duration = this.#clock.now() - startMs - ownMs
+        // A callback that was loopwatch's own work (delivering the watchdog's samples) is not the app's.
+        if (ownMs > 0 && duration < kMinKeptMs) return
         this.#count++
         if (this.#depth === 0) this.#totalMs += duration
         if (duration >= kMinKeptMs) this.#keep(duration)

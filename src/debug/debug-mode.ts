@@ -2,8 +2,9 @@ import { CallbackTimer, type CallbackWindow, type RunningCallback, type TimedCal
 import type { Clock } from '../core/clock.js'
 import type { BlockCallback, BlockEvent } from '../core/events.js'
 import { SyncCallTimer, type SlowCall } from './intercept.js'
-import { FrameResolver, memoryMaps } from '../watchdog/frames.js'
+import { FrameResolver, memoryMaps, type StackFrame } from '../watchdog/frames.js'
 import { kOwnDir } from '../watchdog/own-dir.js'
+import { inOwnDispatch } from '../core/own-work.js'
 
 /** What debug mode saw between two heartbeats. */
 export interface DebugWindow {
@@ -14,6 +15,9 @@ export interface DebugWindow {
 
 /** What the probe saw running, on top of the blocked code. */
 export type ProbedCallback = RunningCallback | undefined
+
+/** What a probe landing in an app's listener of a loopwatch event found running: loopwatch's callback. */
+const kOwnCallback: RunningCallback = { callback: { type: 'loopwatch', asyncId: -1, triggerAsyncId: -1 }, timed: false, own: true }
 
 /** The callbacks the probes of one stall found running, and how many probes found each. */
 export class ProbedCallbacks {
@@ -46,8 +50,9 @@ export class DebugMode {
   /** Maps the scheduling and call-site stacks taken on this thread. */
   readonly #resolver = new FrameResolver(kOwnDir, { memory: memoryMaps() })
 
-  constructor(clock: Clock, thresholdMs: number, scheduleStacks: boolean, beatIntervalMs: number) {
-    this.#callbacks = new CallbackTimer(clock, scheduleStacks, this.#resolver, beatIntervalMs)
+  /** @param ownMs loopwatch's own work so far, on `clock`'s timeline (see core/own-work.ts). */
+  constructor(clock: Clock, thresholdMs: number, scheduleStacks: boolean, beatIntervalMs: number, ownMs: () => number = () => 0) {
+    this.#callbacks = new CallbackTimer(clock, scheduleStacks, this.#resolver, beatIntervalMs, ownMs)
     this.#syncCalls = new SyncCallTimer(clock, thresholdMs, (call) => {
       if (call.durationMs > (this.#slowCall?.durationMs ?? 0)) this.#slowCall = call
     })
@@ -56,7 +61,7 @@ export class DebugMode {
   /** Called by each probe, on top of the blocked code: adds what runs to the stall's tally. */
   probe(tally = new ProbedCallbacks()): ProbedCallbacks {
     this.#callbacks.arm()
-    tally.add(this.#callbacks.current())
+    tally.add(inOwnDispatch() ? kOwnCallback : this.#callbacks.current())
     return tally
   }
 
@@ -85,12 +90,14 @@ export class DebugMode {
     }
     // The call's site replaces the live stack only when the call was most of
     // the block: a 25 ms rmSync after 2 s of GC is not what blocked.
+    // A live stack that went on inside the call (a `JSON.parse` reviver) is
+    // more exact than the call's site.
     const call = window.slowCall
     if (call !== undefined && call.durationMs >= event.duration / 2) {
-      event.stack = [
-        { functionName: call.api, file: call.file, line: 0, column: 0, internal: true },
-        ...this.#resolver.resolve(call.stack),
-      ]
+      const site = this.#resolver.resolve(call.stack)
+      if (!insideCall(event.stack, site)) {
+        event.stack = [{ functionName: call.api, file: call.file, line: 0, column: 0, internal: true }, ...site]
+      }
     }
   }
 
@@ -114,7 +121,9 @@ export class DebugMode {
  * the stall switched the hook on), whichever ran longer. A short callback
  * that a descheduled process stretched past the threshold does not take
  * the place of the reaction that blocked. With no callback over the
- * threshold, two or more callbacks make a turn.
+ * threshold, two or more callbacks make a turn. loopwatch's own callback
+ * (running the app's listener of a loopwatch event) is never the one: the
+ * block is then the listener's, the app's code, with no callback of its own.
  */
 export function whatMadeTheBlock(
   durationMs: number,
@@ -122,6 +131,10 @@ export function whatMadeTheBlock(
   { top, count, totalMs }: CallbackWindow,
   probed: ProbedCallback,
 ): { kind: 'callback', callback: TimedCallback } | { kind: 'turn', callbacks: TimedCallback[] } | undefined {
+  if (probed?.own === true) {
+    const longest = top[0]
+    return longest !== undefined && longest.duration > thresholdMs ? { kind: 'callback', callback: longest } : undefined
+  }
   const sampled = probed?.timed === true ? top.find((callback) => callback.asyncId === probed.callback.asyncId) : undefined
   if (sampled !== undefined && sampled.duration > thresholdMs) return { kind: 'callback', callback: sampled }
   const longest = top[0]
@@ -133,6 +146,17 @@ export function whatMadeTheBlock(
   if (count >= 2) return { kind: 'turn', callbacks: top }
   if (probed !== undefined) return { kind: 'callback', callback: { ...probed.callback, duration: durationMs } }
   return undefined
+}
+
+/**
+ * True when `live` ran inside the call made at `site`: it has the caller's
+ * frame at the call's line, below frames of user code the call called back.
+ */
+function insideCall(live: readonly StackFrame[], site: readonly StackFrame[]): boolean {
+  const caller = site.find((frame) => !frame.internal)
+  if (caller === undefined) return false
+  const at = live.findIndex((frame) => frame.functionName === caller.functionName && frame.file === caller.file && frame.line === caller.line)
+  return at > 0 && live.slice(0, at).some((frame) => !frame.internal)
 }
 
 /** Drops internal frames, keeping at most 10 frames from the first user frame on. */

@@ -3,7 +3,7 @@ import type { BlockEvent } from '../core/events.js'
 import { formatCpu, formatMs } from '../report/format.js'
 import { culpritLabel, culpritOf } from '../report/culprit.js'
 import { kTurnLabel } from '../report/summary.js'
-import { isOwnFrame, type StackFrame } from '../watchdog/frames.js'
+import type { StackFrame } from '../watchdog/frames.js'
 
 /** The span event's, the span's and the log record's name. */
 export const kBlockEventName = 'loopwatch.block'
@@ -106,8 +106,7 @@ export function metricAttributes(facts: BlockFacts): Attributes {
  * first, at most {@link kMaxStacktraceFrames} frames and
  * {@link kMaxStacktraceChars} characters, cut at a frame boundary.
  */
-export function formatStacktrace(fullStack: readonly StackFrame[]): string {
-  const stack = fullStack.filter((frame) => !isOwnFrame(frame))
+export function formatStacktrace(stack: readonly StackFrame[]): string {
   const lines: string[] = []
   let length = 0
   for (const frame of stack) {

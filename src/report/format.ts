@@ -3,7 +3,7 @@ import { isMainThread } from 'node:worker_threads'
 import { inspectorAllowed } from '../core/permission.js'
 import type { BlockEvent } from '../core/events.js'
 import type { SaturationEvent } from '../saturation/saturation.js'
-import { isAppFrame, isOwnFrame, type StackFrame } from '../watchdog/frames.js'
+import { isAppFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** Most frames a report prints; the rest are counted. */
 const kMaxPrintedFrames = 12
@@ -129,15 +129,14 @@ export function formatStack(stack: readonly StackFrame[], cwd = process.cwd()): 
 /**
  * The frames a report prints: the internal ones above the first user frame
  * (the native call that blocked), then every user frame; the internal
- * frames further down are only counted. loopwatch's own frames (its wrappers
- * of native calls) are never shown: they are not the app's.
+ * frames further down are only counted. (loopwatch's own frames, its
+ * wrappers of native calls, are not in a stack: FrameResolver drops them.)
  */
 export function printableFrames(stack: readonly StackFrame[]): { shown: StackFrame[]; hiddenInternal: number } {
   const shown: StackFrame[] = []
   let hiddenInternal = 0
   let seenUser = false
   for (const frame of stack) {
-    if (isOwnFrame(frame)) continue
     seenUser ||= !frame.internal
     if (frame.internal && seenUser) hiddenInternal++
     else shown.push(frame)

@@ -1,6 +1,6 @@
 import type { BlockCpu } from '../core/cpu-time.js'
 import type { ProfileEntry } from '../core/events.js'
-import { firstUserFrame, isOwnFrame, type StackFrame } from '../watchdog/frames.js'
+import { firstUserFrame, type StackFrame } from '../watchdog/frames.js'
 
 /** A hot spot of a saturated loop: where the samples landed. */
 export interface HotCode {
@@ -51,10 +51,8 @@ const kMaxHot = 10
 export function summarizeHot(profile: readonly ProfileEntry[]): { samples: number; hot: HotCode[] } {
   let samples = 0
   const groups = new Map<string, { frames: StackFrame[]; count: number; user: StackFrame | undefined }>()
-  for (const { stack: sampled, count } of profile) {
+  for (const { stack, count } of profile) {
     samples += count
-    // loopwatch's own frames (its wrappers of native calls) are never the hot code.
-    const stack = sampled.filter((frame) => !isOwnFrame(frame))
     const frames = foldInternals(stack)
     const key = frames.map((f) => `${f.functionName}@${f.file}:${f.line}`).join('<')
     const group = groups.get(key)

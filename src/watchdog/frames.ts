@@ -16,7 +16,7 @@ export interface StackFrame {
   line: number
   /** 1-based column, 0 when unknown. */
   column: number
-  /** Node internals, V8 built-ins without a file, and loopwatch's own frames. */
+  /** Node internals and V8 built-ins without a file. */
   internal: boolean
   /** The npm package the file belongs to, for frames under `node_modules`. */
   package?: string
@@ -51,7 +51,7 @@ export class FrameResolver {
   readonly #memory: MemoryMaps | undefined
 
   /**
-   * @param ownDir loopwatch's own directory: frames there are internal
+   * @param ownDir loopwatch's own directory: frames there are dropped
    *   (`undefined` when bundled into an app: then none is).
    * @param packageMaps `false` leaves frames under `node_modules` unmapped:
    *   libraries ship the big maps, too slow to parse on the main thread.
@@ -232,11 +232,6 @@ export function packageOf(file: string): string | undefined {
 /** The innermost frame that is not internal (the app's or a library's). */
 export function firstUserFrame(stack: readonly StackFrame[]): StackFrame | undefined {
   return stack.find((frame) => !frame.internal)
-}
-
-/** One of loopwatch's own frames (a wrapper of a native call, the probe): internal, with a file of its own. */
-export function isOwnFrame(frame: StackFrame): boolean {
-  return frame.internal && frame.file !== '' && !frame.file.startsWith('node:')
 }
 
 /** A frame of the app's own code: not internal, not under `node_modules`. */

@@ -306,9 +306,10 @@ class WatchdogHost {
   /** One watcher's copy: listeners of one watcher's event must not change another's. */
   #viewOf(id: number, capture: CaptureMessage | undefined): Capture | undefined {
     if (capture === undefined) return undefined
-    const { seq, samples, stack, profile, hangs, unresponsive, callbacks, topCallbackSamples, sealedAtMs, othersWaiting } = capture
+    const { seq, samples, stack, profile, hangs, unresponsive, callbacks, topCallbackSamples, sealedAtMs, firstSampleAtMs, othersWaiting } = capture
     const view: Capture = { ...structuredClone({ seq, samples, stack, profile, unresponsive }), callbacks, topCallbackSamples, hang: hangs.includes(id) }
     if (sealedAtMs !== undefined) view.sealedAtMs = sealedAtMs
+    if (firstSampleAtMs !== undefined) view.firstSampleAtMs = firstSampleAtMs
     if (othersWaiting !== undefined) view.othersWaiting = othersWaiting
     return view
   }

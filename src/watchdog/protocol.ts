@@ -277,6 +277,11 @@ export interface CaptureMessage {
    */
   sealedAtMs?: number
   /**
+   * When the first sample was taken (its probe ran), in ms after the same
+   * heartbeat: that callback ran at least from then until `sealedAtMs`.
+   */
+  firstSampleAtMs?: number
+  /**
    * Milliseconds the process's other threads (V8's GC helpers...) waited
    * for a CPU while the stall was sampled; absent where not measured.
    */

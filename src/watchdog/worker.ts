@@ -144,6 +144,8 @@ async function sample(seq: number): Promise<void> {
   /** Async ids of the callbacks the samples landed in. */
   const callbacks = new Map<number, number>()
   let sealedAtMs: number | undefined
+  /** When the first sample was taken, in ms after the heartbeat: the probed callback was running then. */
+  let firstSampleAtMs: number | undefined
   let latest: StackFrame[] | undefined
   let samples = 0
   // Each watcher's hang reports, on its own schedule.
@@ -204,6 +206,10 @@ async function sample(seq: number): Promise<void> {
         // until a heartbeat ends it, so sampling does too.
         if (raw.length > 0) {
           const stack = resolver.resolve(raw)
+          if (samples === 0) {
+            const ranAtMs = Number(shared.probeStartNs() - startedNs) / 1e6
+            firstSampleAtMs = ranAtMs > 0 && ranAtMs <= elapsedMs() ? ranAtMs : elapsedMs()
+          }
           samples++
           const callback = shared.probeCallback()
           callbacks.set(callback, (callbacks.get(callback) ?? 0) + 1)
@@ -253,6 +259,7 @@ async function sample(seq: number): Promise<void> {
     callbacks: callbacks.size,
     topCallbackSamples: Math.max(0, ...callbacks.values()),
     ...(sealedAtMs === undefined ? {} : { sealedAtMs }),
+    ...(firstSampleAtMs === undefined ? {} : { firstSampleAtMs }),
   }
   if (othersBefore !== undefined && othersAfter !== undefined) message.othersWaiting = waitedBetweenMs(othersBefore, othersAfter)
   parentPort?.postMessage(message)

@@ -49,3 +49,24 @@ test('the heartbeat is half the threshold, between 1 and 50 ms', () => {
   assert.equal(heartbeatInterval(1000), 50)
   assert.equal(heartbeatInterval(1), 1)
 })
+
+test("loopwatch's own work between beats is left out: it is neither a stall nor part of the app's", () => {
+  const clock = fakeClock()
+  let ownMs = 0
+  const detector = createDetector({ thresholdMs: 50, intervalMs: 25, clock, ownMs: () => ownMs })
+  // 90 ms of reporting alone: no stall.
+  clock.advance(90)
+  ownMs += 90
+  assert.equal(detector.peek().durationMs, 0)
+  assert.equal(detector.beat().stall, undefined)
+  // 40 ms of reporting then 30 ms of the app's: 30 ms, under the threshold.
+  clock.advance(40)
+  ownMs += 40
+  clock.advance(30)
+  assert.equal(detector.beat().stall, undefined)
+  // 40 ms of reporting then the app's 70 ms block: the block alone.
+  clock.advance(40)
+  ownMs += 40
+  clock.advance(70)
+  assert.equal(detector.beat().stall?.durationMs, 70)
+})

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
+import { FrameResolver } from '../../src/watchdog/frames.js'
 import {
   blockAttributes, blockSummary, factsOf, formatStacktrace, kMaxStacktraceChars, kMaxStacktraceFrames, metricAttributes,
 } from '../../src/otel/attributes.js'
@@ -52,9 +53,11 @@ test('attributes: a block inside a library names the app\'s frame that called it
     'event loop blocked for 412 ms (threshold 100 ms) in loadSettings (/app/src/settings.ts:58:53) via js-yaml load')
 })
 
-test('code.stacktrace leaves out loopwatch\'s own frames (its wrappers of native calls)', () => {
-  const wrapped = [frame('readFileSync', 'node:fs', 470, 19, true), frame('readFileSync', '/app/node_modules/loopwatch/dist/chunk.cjs', 1284, 32, true), frame('readParts', '/app/src/parts.ts', 9, 2)]
-  assert.equal(formatStacktrace(wrapped), '    at readFileSync (node:fs:470:19)\n    at readParts (/app/src/parts.ts:9:2)')
+test('code.stacktrace of a resolved stack has none of loopwatch\'s own frames (its wrappers of native calls)', () => {
+  const resolved = new FrameResolver('/app/node_modules/loopwatch/dist').resolve([
+    ['readFileSync', 'node:fs', 470, 19], ['readFileSync', '/app/node_modules/loopwatch/dist/chunk.cjs', 1284, 32], ['readParts', '/does/not/exist/parts.js', 9, 2],
+  ])
+  assert.equal(formatStacktrace(resolved), '    at readFileSync (node:fs:470:19)\n    at readParts (/does/not/exist/parts.js:9:2)')
 })
 
 test('attributes: the cause when known, the callback type when debug mode gave one', () => {
