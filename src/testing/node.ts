@@ -90,8 +90,11 @@ export function nodeHooks(): Record<'beforeEach' | 'settle' | 'afterEach', (cont
       const entry: Entry = { order: ++order, fullName: typeof fullName === 'string' ? fullName : undefined }
       entries.set(context, entry)
       open.add(entry)
+      // No wait for the watchdog thread (node --test starts one per file, and
+      // a file's tests are often done before it is up): one that comes up
+      // during a block samples it from there, so a test that blocks at once
+      // still gets the culprit's stack.
       await track(entry, (async () => {
-        await tracker().ready()
         entry.window = tracker().begin(parentOf(entry))
       })())
     },
