@@ -85,7 +85,7 @@ export function nodeHooks(): Record<'beforeEach' | 'settle' | 'afterEach', (cont
   }
 
   return {
-    async beforeEach(context) {
+    beforeEach(context) {
       const { fullName } = context as NodeContext
       const entry: Entry = { order: ++order, fullName: typeof fullName === 'string' ? fullName : undefined }
       entries.set(context, entry)
@@ -94,9 +94,8 @@ export function nodeHooks(): Record<'beforeEach' | 'settle' | 'afterEach', (cont
       // a file's tests are often done before it is up): one that comes up
       // during a block samples it from there, so a test that blocks at once
       // still gets the culprit's stack.
-      await track(entry, (async () => {
-        entry.window = tracker().begin(parentOf(entry))
-      })())
+      entry.window = tracker().begin(parentOf(entry))
+      return Promise.resolve()
     },
     async settle(context) {
       const entry = entries.get(context)
