@@ -85,15 +85,17 @@ export function nodeHooks(): Record<'beforeEach' | 'settle' | 'afterEach', (cont
   }
 
   return {
-    async beforeEach(context) {
+    beforeEach(context) {
       const { fullName } = context as NodeContext
       const entry: Entry = { order: ++order, fullName: typeof fullName === 'string' ? fullName : undefined }
       entries.set(context, entry)
       open.add(entry)
-      await track(entry, (async () => {
-        await tracker().ready()
-        entry.window = tracker().begin(parentOf(entry))
-      })())
+      // No wait for the watchdog thread (node --test starts one per file, and
+      // a file's tests are often done before it is up): one that comes up
+      // during a block samples it from there, so a test that blocks at once
+      // still gets the culprit's stack.
+      entry.window = tracker().begin(parentOf(entry))
+      return Promise.resolve()
     },
     async settle(context) {
       const entry = entries.get(context)

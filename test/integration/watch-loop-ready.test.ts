@@ -28,6 +28,26 @@ test('ready() resolves once the watchdog is up: a block right after it gets its 
   assert.equal(ours[0]?.stack.find((frame) => !frame.internal)?.functionName, 'blockFor')
 })
 
+test('a block that begins before the watchdog thread is up still gets its stack', async (t) => {
+  // node:test's hooks do not wait for the thread (node --test starts one per
+  // file): one that comes up during a block samples it from there.
+  const watcher = watchLoop({ threshold: 100, log: false })
+  const keepAlive = setInterval(() => undefined, 1000)
+  t.after(async () => {
+    clearInterval(keepAlive)
+    await watcher.stop()
+  })
+  const events: BlockEvent[] = []
+  watcher.on('block', (event) => events.push(event))
+  // The same synchronous run as watchLoop(): the thread takes tens of
+  // milliseconds to boot, so it is not up when the block begins.
+  blockFor(1000)
+  await watcher.flush()
+  const block = events.find((event) => event.duration >= 1000)
+  assert.ok(block, JSON.stringify(events.map((event) => event.duration)))
+  assert.equal(block.stack.find((frame) => !frame.internal)?.functionName, 'blockFor')
+})
+
 test('ready() settles after stop(), and never rejects', async () => {
   const watcher = watchLoop({ threshold: 20, log: false })
   await watcher.stop()
