@@ -30,6 +30,16 @@ const kExitWaitMs = 200
  * Those of stalls under every threshold age out.
  */
 const kKeptCaptures = 8
+/**
+ * The watchdog thread's old-space bound. It needs a few MB (a stall's
+ * samples, a saturation profile, the source maps of the files on the
+ * stack); the bound is far above that, yet below V8's default of up to 4 GB,
+ * and with it V8 sizes the thread's heap smaller: 0.7 MB less resident
+ * memory, idle or after a block (benchmarks/overhead-memory.bench.ts;
+ * 256 MB and 1 GB measured the same, 4 GB none of it). Past it only the
+ * thread ends (ERR_WORKER_OUT_OF_MEMORY): one warning, blocks measured on.
+ */
+const kWatchdogOldSpaceMb = 1024
 
 /** Called on the main thread, on top of the blocked code, for each probe of stall `seq` that found JavaScript running. */
 export type ProbeListener = (seq: number, frames: RawFrame[]) => void
@@ -155,6 +165,7 @@ class WatchdogHost {
         // ERR_WORKER_INVALID_EXEC_ARGV), and the watchdog needs none.
         env: workerEnv(),
         name: 'loopwatch watchdog',
+        resourceLimits: { maxOldGenerationSizeMb: kWatchdogOldSpaceMb },
       })
     } catch (error) {
       removeProbe(this.#probeId)
@@ -242,6 +253,8 @@ class WatchdogHost {
       ready,
       beat: () => {
         this.#shared.beat()
+        // A module loaded by `import` since: its natives are wrapped now.
+        this.#natives.refresh()
       },
       samplesOf: async (seq) => this.#viewOf(id, await this.#samplesOf(seq)),
       takeArrived: (seq) => this.#viewOf(id, this.#arrived.get(seq)),
