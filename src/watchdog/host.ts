@@ -165,6 +165,13 @@ class WatchdogHost {
         // ERR_WORKER_INVALID_EXEC_ARGV), and the watchdog needs none.
         env: workerEnv(),
         name: 'loopwatch watchdog',
+        // Not piped to this thread's process.stdout / process.stderr: the
+        // watchdog writes with fs.writeSync to fd 2 (a relay through a
+        // blocked main thread would arrive too late), and piping creates
+        // those streams here, 1.4 MB of resident memory in a process that
+        // has not used them (a daemon logging to a file, pino to fd 1).
+        stdout: true,
+        stderr: true,
         resourceLimits: { maxOldGenerationSizeMb: kWatchdogOldSpaceMb },
       })
     } catch (error) {
