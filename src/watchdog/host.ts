@@ -30,16 +30,6 @@ const kExitWaitMs = 200
  * Those of stalls under every threshold age out.
  */
 const kKeptCaptures = 8
-/**
- * The watchdog thread's old-space bound. It needs a few MB (a stall's
- * samples, a saturation profile, the source maps of the files on the
- * stack); the bound is far above that, yet below V8's default of up to 4 GB,
- * and with it V8 sizes the thread's heap smaller: 0.7 MB less resident
- * memory, idle or after a block (benchmarks/overhead-memory.bench.ts;
- * 256 MB and 1 GB measured the same, 4 GB none of it). Past it only the
- * thread ends (ERR_WORKER_OUT_OF_MEMORY): one warning, blocks measured on.
- */
-const kWatchdogOldSpaceMb = 1024
 
 /** Called on the main thread, on top of the blocked code, for each probe of stall `seq` that found JavaScript running. */
 export type ProbeListener = (seq: number, frames: RawFrame[]) => void
@@ -172,7 +162,11 @@ class WatchdogHost {
         // has not used them (a daemon logging to a file, pino to fd 1).
         stdout: true,
         stderr: true,
-        resourceLimits: { maxOldGenerationSizeMb: kWatchdogOldSpaceMb },
+        // No resourceLimits: a lower old-space bound makes V8 size the
+        // thread's heap smaller (0.7 MB of RSS), but a single allocation
+        // past it (the string of a 40 MB source map under a 12 MB bound)
+        // aborts the whole process on Node 20-24, where a heap that grows
+        // past it only ends the worker (ERR_WORKER_OUT_OF_MEMORY).
       })
     } catch (error) {
       removeProbe(this.#probeId)
