@@ -212,6 +212,8 @@ blocks and no loopwatch, under the same load (${http.baselineRequests?.ok ?? '?'
 | heap slope over the second half, loopwatch / no watcher | ${memoryCell(http.memory, http.baselineMemory, 'heap')} |
 | RSS slope over the second half, loopwatch / no watcher (the watchdog thread's heap is inside RSS) | ${memoryCell(http.memory, http.baselineMemory, 'rss')} |
 
+The RSS slope is heap growth until a major GC, not a leak: with every GC a full one (\`--gc-global\`), 1,500 detected 40 ms blocks at \`threshold: 20\` left the watchdog thread's live heap flat at 3.5 MB after each mark-compact and RSS flat (68.4 MB after 1,250 blocks and after 1,500); without the flag, RSS climbed to 84 MB over the same 1,500 blocks while the thread's old space filled between its rare major GCs (none in 120 s) (2026-12-04, by hand, not part of \`npm run soak\`).
+
 **Capture races** (threshold ${races.thresholdMs} ms): ${races.blocks} blocks of 0.5-1.5x the threshold in two alternating
 functions, each followed by 1-4 short decoy callbacks (where a late probe would land).
 

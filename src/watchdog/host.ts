@@ -156,6 +156,18 @@ class WatchdogHost {
         // ERR_WORKER_INVALID_EXEC_ARGV), and the watchdog needs none.
         env: workerEnv(),
         name: 'loopwatch watchdog',
+        // Not piped to this thread's process.stdout / process.stderr: the
+        // watchdog writes with fs.writeSync to fd 2 (a relay through a
+        // blocked main thread would arrive too late), and piping creates
+        // those streams here, 1.4 MB of resident memory in a process that
+        // has not used them (a daemon logging to a file, pino to fd 1).
+        stdout: true,
+        stderr: true,
+        // No resourceLimits: a lower old-space bound makes V8 size the
+        // thread's heap smaller (0.7 MB of RSS), but a single allocation
+        // past it (the string of a 40 MB source map under a 12 MB bound)
+        // aborts the whole process on Node 20-24, where a heap that grows
+        // past it only ends the worker (ERR_WORKER_OUT_OF_MEMORY).
       })
     } catch (error) {
       removeProbe(this.#probeId)
@@ -243,6 +255,8 @@ class WatchdogHost {
       ready,
       beat: () => {
         this.#shared.beat()
+        // A module loaded by `import` since: its natives are wrapped now.
+        this.#natives.refresh()
       },
       samplesOf: async (seq) => this.#viewOf(id, await this.#samplesOf(seq)),
       takeArrived: (seq) => this.#viewOf(id, this.#arrived.get(seq)),

@@ -121,9 +121,15 @@ export class SharedBeat {
     Atomics.store(this.#sealed, 0, 0)
   }
 
-  /** Watchdog: resolves once stall `seq` is sealed (never keeps the thread alive). */
+  /**
+   * Watchdog: resolves once stall `seq` is sealed (never keeps the thread
+   * alive). A stall that ended unsealed never resolves it; its waiter goes
+   * at the next seal of any stall, rather than waiting on for good (one left
+   * per such stall, each holding its stall's promise reactions, was a leak).
+   */
   async whenSealed(seq: number): Promise<void> {
     for (let value = Atomics.load(this.#sealed, 0); value !== seq + 1; value = Atomics.load(this.#sealed, 0)) {
+      if (this.seq() !== seq) return never()
       const wait = Atomics.waitAsync(this.#sealed, 0, value)
       if (wait.async) await wait.value
     }
@@ -166,10 +172,14 @@ export class SharedBeat {
     Atomics.notify(this.#i32, kConnected)
   }
 
-  /** Watchdog: resolves once the main thread has started to exit. */
-  async exiting(): Promise<void> {
-    const { async, value } = Atomics.waitAsync(this.#i32, kExiting, 0)
-    if (async) await value
+  /**
+   * Watchdog: waits at most `timeoutMs` for the main thread to start
+   * exiting; true if it has. Bounded, so that no waiter is left behind per
+   * call (the saturation sampling asks once per window).
+   */
+  async exitingWithin(timeoutMs: number): Promise<boolean> {
+    const { async, value } = Atomics.waitAsync(this.#i32, kExiting, 0, timeoutMs)
+    return (async ? await value : value) !== 'timed-out'
   }
 
   /**
@@ -298,4 +308,9 @@ export interface Capture extends Omit<CaptureMessage, 'type' | 'hangs'> {
 export interface ReadyMessage {
   type: 'ready'
   version: number
+}
+
+/** A promise that never settles, one per caller: nothing holds it, so it and what waits on it can be collected. */
+function never(): Promise<never> {
+  return new Promise<never>(() => undefined)
 }

@@ -278,8 +278,14 @@ function hrtimeMs(): number {
   return Number(process.hrtime.bigint()) / 1e6
 }
 
-/** A probe that never runs: without the inspector there is no way to the main thread. */
-const kNever = new Promise<never>(() => undefined)
+/**
+ * A probe that never runs: without the inspector there is no way to the
+ * main thread. One per stall: a single shared one would collect the
+ * reactions of every race against it, for good.
+ */
+function never(): Promise<never> {
+  return new Promise<never>(() => undefined)
+}
 
 function connect(): Session | undefined {
   if (!config.inspector) return undefined
@@ -310,7 +316,7 @@ async function sampleSaturation({ id, durationMs, intervalMs }: SaturationReques
     parentPort?.postMessage({ type: 'saturation', id, samples: 0, hot: [] } satisfies SaturationMessage)
     return
   }
-  const exiting = shared.exiting().then((): typeof kEnded => kEnded)
+  const exiting = shared.exitingWithin(durationMs).then((exited) => (exited ? kEnded : kTimedOut))
   let profile: ProfileEntry[] = []
   try {
     await post(session, 'Profiler.enable')
@@ -428,7 +434,7 @@ function sortedProfile(profile: Map<string, ProfileEntry>): ProfileEntry[] {
  */
 function evaluate(session: Session | undefined, seq: number): Promise<RawFrame[] | null> {
   // Hang reports still go out on their schedule, without a stack.
-  if (session === undefined) return kNever
+  if (session === undefined) return never()
   shared.setProbeSeq(seq)
   return new Promise((resolve) => {
     session.post('Runtime.evaluate', { expression: probeSource, returnByValue: true, silent: true },

@@ -32,3 +32,23 @@ test('the wrapped natives keep their name, length and behaviour', async () => {
   assert.equal(result.code, 0, result.stderr)
   assert.equal(result.stdout.trim(), 'ok', result.stdout)
 })
+
+test('natives of a module loaded after watchLoop() (a destructured require, an import): the event names the function at whose tail the call was, and watchLoop() loaded none of them', async () => {
+  const source = readFileSync(fixture('native-late.mjs'), 'utf8').split('\n')
+  const result = await runFixture(fixture('native-late.mjs'), [], { timeout: 30_000 })
+  assert.equal(result.code, 0, result.stderr)
+  const lines = result.stdout.split('\n').filter((line) => /^\{"(case|loadedByWatchLoop|wrappedWhileWatching)"/.test(line))
+    .map((line) => JSON.parse(line) as { case?: string; at?: number; loadedByWatchLoop?: string[]; wrappedWhileWatching?: object })
+  assert.deepEqual(lines[0]?.loadedByWatchLoop, [], 'watchLoop() loads none of crypto, zlib, child_process')
+  assert.deepEqual(lines.at(-1)?.wrappedWhileWatching, { execSync: true, deflateSync: true }, 'the app held the wrappers while watching')
+  const starts = lines.filter((line) => line.case !== undefined) as { case: string; at: number }[]
+  assert.deepEqual(starts.map((s) => s.case), ['execAtTheTail', 'deflateAtTheTail'], result.stdout)
+  const marker: Record<string, string> = { execAtTheTail: 'TAIL_EXEC', deflateAtTheTail: 'TAIL_DEFLATE' }
+  for (const { case: name, at } of starts) {
+    const event = result.events.find((candidate) => candidate.startTime >= at - 20 && candidate.startTime <= at + 20 && candidate.samples > 0)
+    assert.ok(event, `${name}: no sampled block near ${at}: ${result.stdout}`)
+    const culprit = event.stack.find((frame) => !frame.internal)
+    assert.equal(culprit?.functionName, name, `${name}: ${JSON.stringify(event.stack.slice(0, 4))}`)
+    assert.equal(culprit.line, source.findIndex((line) => line.includes(marker[name] ?? '')) + 1, name)
+  }
+})
