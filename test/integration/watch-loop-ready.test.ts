@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { watchLoop, type BlockEvent } from 'loopwatch'
 
 function blockFor(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
-test('ready() resolves once the watchdog is up: a block right after it gets its stack', async (t) => {
-  const watcher = watchLoop({ threshold: 20, log: false })
+/** A watcher that collects its events and stops after the test. */
+function watchInTest(t: TestContext, threshold: number): { watcher: ReturnType<typeof watchLoop>; events: BlockEvent[] } {
+  const watcher = watchLoop({ threshold, log: false })
   // flush() may wait on the (unref'd) worker's samples: keep the test's process alive.
   const keepAlive = setInterval(() => undefined, 1000)
   t.after(async () => {
@@ -16,6 +17,11 @@ test('ready() resolves once the watchdog is up: a block right after it gets its 
   })
   const events: BlockEvent[] = []
   watcher.on('block', (event) => events.push(event))
+  return { watcher, events }
+}
+
+test('ready() resolves once the watchdog is up: a block right after it gets its stack', async (t) => {
+  const { watcher, events } = watchInTest(t, 20)
   await watcher.ready()
   const blockAt = performance.timeOrigin + performance.now()
   blockFor(200)
@@ -31,14 +37,7 @@ test('ready() resolves once the watchdog is up: a block right after it gets its 
 test('a block that begins before the watchdog thread is up still gets its stack', async (t) => {
   // node:test's hooks do not wait for the thread (node --test starts one per
   // file): one that comes up during a block samples it from there.
-  const watcher = watchLoop({ threshold: 100, log: false })
-  const keepAlive = setInterval(() => undefined, 1000)
-  t.after(async () => {
-    clearInterval(keepAlive)
-    await watcher.stop()
-  })
-  const events: BlockEvent[] = []
-  watcher.on('block', (event) => events.push(event))
+  const { watcher, events } = watchInTest(t, 100)
   // The same synchronous run as watchLoop(): the thread takes tens of
   // milliseconds to boot, so it is not up when the block begins.
   blockFor(1000)
