@@ -7,8 +7,8 @@
 //
 // Not part of `npm test`: it needs the suites' sources (two from npm tarballs,
 // two that ship in this repository's node_modules) and takes ~15 minutes on
-// 2 cores. Suites are set up under /tmp/field-*; runs are `nice -n 10`, each
-// with a hard timeout.
+// 2 loaded cores (5 on a quiet machine). Suites are set up under /tmp/field-*;
+// runs are `nice -n 10`, each with a hard timeout.
 import { execFileSync, spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -193,6 +193,8 @@ for (const name of names) {
     blocked: runs.loopwatch.map((r) => r.blocked.length), identical: new Set(blockedSets(runs.loopwatch)).size === 1,
     blocked50: runs.at50.map((r) => r.blocked.length), identical50: new Set(blockedSets(runs.at50)).size === 1,
     failures: runs.loopwatch.flatMap((r) => r.blocked).map((f) => `${f.name}: ${f.message.split('\n').slice(0, 6).join(' / ')}`),
+    // The first lines of a failure at 50 ms give a block's time on CPU: how far below 200 ms it is.
+    failures50: runs.at50.flatMap((r) => r.blocked).map((f) => `${f.name}: ${f.message.split('\n').slice(0, 3).join(' / ')}`),
   }
   rows.push(row)
   console.error(JSON.stringify(row, null, 1))
@@ -206,4 +208,9 @@ for (const r of rows) {
   if (r.failures.length === 0) continue
   console.log(`\n${r.name}, failures raised by loopwatch at the default:\n`)
   for (const f of new Set(r.failures)) console.log(`- ${f}`)
+}
+for (const r of rows) {
+  if (r.failures50.length === 0) continue
+  console.log(`\n${r.name}, failures raised by loopwatch at LOOPWATCH_THRESHOLD=50:\n`)
+  for (const f of new Set(r.failures50)) console.log(`- ${f}`)
 }

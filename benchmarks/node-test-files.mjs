@@ -4,6 +4,8 @@
 // Runs a suite plainly and with the one-line setup, interleaved (the order
 // rotates each round), and prints medians and ranges of the ratios: wall time,
 // and CPU time of all the processes (steadier on a shared machine).
+// Then, per variant, the tests loopwatch failed in each run and whether the set
+// was the same every run.
 //
 //   npm run build && node benchmarks/node-test-files.mjs [rounds=10] [generated|DIR] [-- more node flags]
 //
@@ -67,8 +69,12 @@ function run(name) {
       const tests = Number(/^# tests (\d+)/m.exec(out)?.[1] ?? NaN)
       const fail = Number(/^# fail (\d+)/m.exec(out)?.[1] ?? NaN)
       const [user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number)
+      // The tests loopwatch failed: a `not ok` entry whose report names its error.
+      const blocked = out.split(/^(?=\s*not ok \d+ - )/m).slice(1)
+        .map((entry) => ({ name: /not ok \d+ - (.*)/.exec(entry)?.[1] ?? '?', body: entry.split(/^\s*ok \d+ - /m)[0] }))
+        .filter((e) => /ERR_LOOPWATCH_BLOCKED|LoopBlockedError/.test(e.body)).map((e) => e.name).sort()
       if (Number.isNaN(tests)) reject(new Error(out.slice(-2000)))
-      else resolve({ ms, cpuMs: (user + system) * 1000, tests, fail })
+      else resolve({ ms, cpuMs: (user + system) * 1000, tests, fail, blocked })
     })
   })
 }
@@ -96,4 +102,9 @@ for (const name of names.slice(1)) {
   const wallPerFile = runs[name].map((r, i) => (r.ms - runs.plain[i].ms) / files.length)
   const cpuPerFile = runs[name].map((r, i) => (r.cpuMs - runs.plain[i].cpuMs) / files.length)
   console.log(`${name}: wall ratio ${range(wall, 2)}, CPU ratio ${range(cpu, 2)}; per file: wall +${range(wallPerFile, 1)} ms, CPU +${range(cpuPerFile, 1)} ms`)
+}
+for (const name of names) {
+  const sets = runs[name].map((r) => r.blocked.join(' | '))
+  console.log(`${name}: failed ${runs[name].map((r) => r.fail).join(', ')}; failed by loopwatch ${runs[name].map((r) => r.blocked.length).join(', ')}, same set each run: ${new Set(sets).size === 1 ? 'yes' : 'no'}`)
+  for (const test of new Set(runs[name].flatMap((r) => r.blocked))) console.log(`  - ${test}: ${runs[name].filter((r) => r.blocked.includes(test)).length}/${rounds} runs`)
 }
