@@ -22,14 +22,19 @@ function tempFile(t: TestContext): string {
   return file
 }
 
+/** A fresh events file, opened, with its writer. */
+function openWriter(t: TestContext): { file: string; fd: number; writer: EventsWriter } {
+  const file = tempFile(t)
+  const fd = openEventsFile(file)
+  assert.ok(fd !== undefined)
+  return { file, fd, writer: new EventsWriter(fd) }
+}
+
 const block = (startTime: number, duration: number, stack: StackFrame[]): BlockEvent =>
   ({ id: 1, startTime, duration, threshold: 50, hang: false, stack, samples: 2, profile: [{ stack, count: 2 }], cause: 'cpu' })
 
 test('saturations round-trip with their hot code and CPU split, into the report and the CLI\'s text', (t) => {
-  const file = tempFile(t)
-  const fd = openEventsFile(file)
-  assert.ok(fd !== undefined)
-  const writer = new EventsWriter(fd)
+  const { file, writer } = openWriter(t)
   writer.start(50)
   const hot = [{ frames: spin, selfShare: 0.8, totalShare: 0.9 }]
   writer.saturation({ startTime: 1_000_500, duration: 3000, utilization: 0.98, samples: 90, blocks: 0, hot, cpu: { onCpu: 300, waiting: 690, offCpu: 10 } })
@@ -47,10 +52,7 @@ test('saturations round-trip with their hot code and CPU split, into the report 
 })
 
 test('blocks round-trip; each stack is written once per process', (t) => {
-  const file = tempFile(t)
-  const fd = openEventsFile(file)
-  assert.ok(fd !== undefined)
-  const writer = new EventsWriter(fd)
+  const { file, writer } = openWriter(t)
   writer.start(50)
   writer.block(block(1000, 120, parse), true)
   writer.block({ ...block(2000, 80, parse), cause: 'sync-io' }, false)
@@ -65,10 +67,7 @@ test('blocks round-trip; each stack is written once per process', (t) => {
 })
 
 test('a hang with no block after it was still running at the end: an unfinished block, to the end time for the root process', (t) => {
-  const file = tempFile(t)
-  const fd = openEventsFile(file)
-  assert.ok(fd !== undefined)
-  const writer = new EventsWriter(fd)
+  const { file, fd, writer } = openWriter(t)
   writer.block(block(Date.now() - 5000, 100, parse), false)
   writeHangRecord(fd, 1000, 50, spin)
   // The same stall reported again, now inside a native call: no stack this time.
