@@ -1,6 +1,6 @@
 export { watchLoop, LoopWatcher, type LoopWatcherEvents } from './core/watch-loop.js'
 export type { WatchLoopOptions } from './core/options.js'
-export type { BlockEvent, ProfileEntry, LoopStats, DelayStats } from './core/events.js'
+export type { BlockEvent, BlockThread, ProfileEntry, LoopStats, DelayStats } from './core/events.js'
 export type { StackFrame } from './watchdog/frames.js'
 export type { SaturationEvent, HotCode } from './saturation/saturation.js'
 export type { CulpritSummary } from './report/summary.js'

@@ -83,6 +83,23 @@ export interface BlockEvent<C = unknown> {
   callback?: BlockCallback
   /** Debug mode, `kind: 'turn'`: the longest callbacks of the turn, longest first. */
   callbacks?: BlockCallback[]
+  /** The thread that was blocked: the main thread is `{ id: 0, name: '' }`. */
+  thread: BlockThread
+  /**
+   * A worker thread's block: milliseconds its stack samples waited for the
+   * main thread, through whose inspector they travel (the main thread was
+   * in a long native call itself). The samples are the worker's, taken once
+   * they arrived: fewer, or none if the block had ended by then.
+   */
+  samplesDelayed?: number
+}
+
+/** Which thread a block was in. */
+export interface BlockThread {
+  /** `worker_threads.threadId`: 0 for the main thread. */
+  id: number
+  /** The `Worker`'s `name` option; '' for the main thread, and on Node 20 (which does not tell a worker its name). */
+  name: string
 }
 
 /** Loop delay figures in milliseconds, since the previous `stats()` call. */

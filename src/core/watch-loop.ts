@@ -2,13 +2,13 @@ import { EventEmitter } from 'node:events'
 // From node:timers, not the globals: test runners' fake timers (vitest,
 // jest) replace the globals, and a faked setImmediate would hold every event.
 import { clearInterval, setInterval } from 'node:timers'
-import { isMainThread } from 'node:worker_threads'
 import { createHistogram, performance, type EventLoopUtilization, type RecordableHistogram } from 'node:perf_hooks'
 import { createDebug } from './debug-log.js'
 import { loopClock, type Clock } from './clock.js'
 import { createDetector, heartbeatInterval, type Detector, type Stall } from './detector.js'
 import { codes, warn } from './errors.js'
 import type { BlockEvent, LoopStats } from './events.js'
+import { currentThread } from './thread.js'
 import { classifyCause, isStarved } from './cause.js'
 import { acquireCpuMeter, cpuBetween, releaseCpuMeter, type CpuMeter, type CpuReading } from './cpu-time.js'
 import { DebugMode, type DebugWindow, type ProbedCallbacks } from '../debug/debug-mode.js'
@@ -27,6 +27,9 @@ import type { WatcherExtension } from './extension.js'
 import type { Capture } from '../watchdog/protocol.js'
 
 const debug = createDebug('loopwatch')
+
+/** The watched thread. */
+const kThread = currentThread()
 
 /** A measured block on its way to being emitted. */
 interface Pending<C> {
@@ -148,10 +151,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       this.#saturation = new SaturationMonitor(options.saturation.utilization, options.saturation.window)
     }
     this.#extensions.push(summaryExtension(this.#summary))
-    // connectToMainThread() reaches only the process's main thread: from a
-    // worker thread the probe would sample the wrong thread. Measure blocks
-    // there without stacks.
-    if (isMainThread) this.#host = startWatchdog(options, internals.eventsFile, this.#probe)
+    // One watchdog serves every watched thread of the process (watchdog/host.ts).
+    this.#host = startWatchdog(options, internals.eventsFile, this.#probe)
     // Measure from here: starting the worker above is loopwatch's own work.
     this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock, ownMs })
     this.#cpuMeter = options.cpu ? acquireCpuMeter() : undefined
@@ -254,6 +255,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       samples: 0,
       profile: [],
       cause: 'unknown',
+      thread: { ...kThread },
     }
     if (cpu !== undefined) event.cpu = cpu
     if (probed !== undefined && this.options.context !== undefined) event.context = probed.store as C
@@ -381,6 +383,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       event.samples = capture.samples
       event.profile = capture.profile.map((entry) => ({ stack: maps.remap(entry.stack), count: entry.count }))
       event.hang ||= capture.hang
+      if (capture.routeHeldMs !== undefined) event.samplesDelayed = capture.routeHeldMs
     }
     if (window !== undefined) this.#debugMode?.enrich(event, window, probed?.debug)
     if (capture !== undefined && event.kind === undefined && isTurn(capture, event)) {

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { threadId } from 'node:worker_threads'
 import { classifyCause, type BlockCause } from '../core/cause.js'
-import type { BlockEvent } from '../core/events.js'
+import type { BlockEvent, BlockThread } from '../core/events.js'
 import type { SaturationEvent } from '../saturation/saturation.js'
 import { stackKey, trimStack, type StackFrame } from '../watchdog/frames.js'
 
@@ -23,6 +24,8 @@ export interface StartRecord {
 export interface StackRecord {
   type: 'stack'
   pid: number
+  /** The worker thread whose writer numbered it; absent for the main thread. */
+  thread?: number
   id: number
   frames: StackFrame[]
 }
@@ -43,6 +46,8 @@ export interface BlockRecord {
   /** Several callbacks of one loop turn made it together (`BlockEvent#kind`). */
   kind?: 'turn'
   callbacksSampled?: number
+  /** A worker thread's block; absent for the main thread's. */
+  thread?: BlockThread
 }
 
 /** A hang report, written by the watchdog while the block is still running. */
@@ -55,6 +60,8 @@ export interface HangRecord {
   elapsed: number
   threshold: number
   stack: StackFrame[]
+  /** A worker thread's hang; absent for the main thread's. */
+  thread?: BlockThread
 }
 
 /** A saturated stretch of the loop, reported when its profile was taken. */
@@ -89,10 +96,12 @@ function append(fd: number, record: EventsRecord): boolean {
 }
 
 /** Watchdog side: records a hang in progress. */
-export function writeHangRecord(fd: number, elapsedMs: number, thresholdMs: number, stack: StackFrame[] | undefined): void {
+export function writeHangRecord(
+  fd: number, elapsedMs: number, thresholdMs: number, stack: StackFrame[] | undefined, thread?: BlockThread,
+): void {
   append(fd, {
     type: 'hang', pid: process.pid, startTime: Date.now() - elapsedMs, elapsed: elapsedMs, threshold: thresholdMs,
-    stack: trimStack(stack ?? [], kMaxFrames),
+    stack: trimStack(stack ?? [], kMaxFrames), ...(thread === undefined || thread.id === 0 ? {} : { thread }),
   })
 }
 
@@ -118,6 +127,7 @@ export class EventsWriter {
       profile: event.profile.slice(0, 20).map((entry) => [this.#stackId(entry.stack), entry.count]),
       cause: event.cause, startup,
       ...(event.kind === 'turn' ? { kind: 'turn' as const, callbacksSampled: event.callbacksSampled ?? 0 } : {}),
+      ...(event.thread.id === 0 ? {} : { thread: event.thread }),
     })
   }
 
@@ -144,7 +154,7 @@ export class EventsWriter {
     if (known !== undefined) return known
     const id = this.#nextStackId++
     if (this.#stackIds.size < kMaxStacks) this.#stackIds.set(key, id)
-    this.#write({ type: 'stack', pid: process.pid, id, frames })
+    this.#write({ type: 'stack', pid: process.pid, ...(threadId === 0 ? {} : { thread: threadId }), id, frames })
     return id
   }
 
@@ -199,9 +209,11 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
   const blocks: ReadBlock[] = []
   const saturations: ReadSaturation[] = []
   const stacks = new Map<string, StackFrame[]>()
-  const pending = new Map<number, HangRecord>()
+  const pending = new Map<string, HangRecord>()
   let id = 1
-  const stackOf = (pid: number, stackId: number) => stacks.get(`${pid}:${stackId}`) ?? []
+  const stackOf = (pid: number, thread: number, stackId: number) => stacks.get(`${pid}:${thread}:${stackId}`) ?? []
+  /** Hangs and blocks pair up per thread of a process. */
+  const threadKey = (record: { pid: number; thread?: BlockThread }) => `${record.pid}:${record.thread?.id ?? 0}`
   for (const line of text.split('\n')) {
     const record = parseRecord(line)
     if (record === undefined) continue
@@ -214,27 +226,28 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
         saturations.push({ event, pid: record.pid })
       }
     }
-    else if (record.type === 'stack') stacks.set(`${record.pid}:${record.id}`, record.frames)
+    else if (record.type === 'stack') stacks.set(`${record.pid}:${record.thread ?? 0}:${record.id}`, record.frames)
     else if (record.type === 'hang') {
-      const previous = pending.get(record.pid)
+      const previous = pending.get(threadKey(record))
       // Repeated reports of one stall: keep the latest, and a stack if any had one.
       if (previous !== undefined && record.stack.length === 0 && Math.abs(previous.startTime - record.startTime) < record.threshold) {
         record.stack = previous.stack
       }
-      pending.set(record.pid, record)
+      pending.set(threadKey(record), record)
     } else {
-      const hang = pending.get(record.pid)
+      const hang = pending.get(threadKey(record))
       // A block ending after the hang was seen is that hang, over. (A block
       // that ended before it began can be written after it: its record waits
       // for the watchdog's samples while the next stall holds the thread.)
       if (hang !== undefined && record.startTime + record.duration >= hang.startTime + hang.elapsed - record.threshold / 2) {
-        pending.delete(record.pid)
+        pending.delete(threadKey(record))
       }
+      const thread = record.thread?.id ?? 0
       const event: BlockEvent = {
         id: id++, startTime: record.startTime, duration: record.duration, threshold: record.threshold, hang: record.hang,
-        stack: stackOf(record.pid, record.stack), samples: record.samples,
-        profile: record.profile.map(([stackId, count]) => ({ stack: stackOf(record.pid, stackId), count })),
-        cause: record.cause ?? 'unknown',
+        stack: stackOf(record.pid, thread, record.stack), samples: record.samples,
+        profile: record.profile.map(([stackId, count]) => ({ stack: stackOf(record.pid, thread, stackId), count })),
+        cause: record.cause ?? 'unknown', thread: threadOf(record.thread),
       }
       if (record.kind === 'turn') {
         event.kind = 'turn'
@@ -254,6 +267,7 @@ export function readEventsFile(path: string, options: ReadOptions = {}): EventsF
       profile: hang.stack.length > 0 ? [{ stack: hang.stack, count: 1 }] : [],
       // Classified as the main thread would have, from the stack (GC pauses unknown here).
       cause: classifyCause(hang.stack, { startMs: 0, durationMs: durationMs }, []),
+      thread: threadOf(hang.thread),
     }
     blocks.push({ event, pid: hang.pid, startup: false, unfinished: true })
   }
@@ -272,4 +286,10 @@ function parseRecord(line: string): EventsRecord | undefined {
     // A line cut short when its process was killed.
   }
   return undefined
+}
+
+/** A record's thread as an event has it: the main thread when the record names none. */
+function threadOf(thread: unknown): BlockThread {
+  const { id, name } = (typeof thread === 'object' && thread !== null ? thread : {}) as Partial<Record<keyof BlockThread, unknown>>
+  return typeof id === 'number' ? { id, name: typeof name === 'string' ? name : '' } : { id: 0, name: '' }
 }

@@ -1,5 +1,4 @@
 import { relative, isAbsolute, sep } from 'node:path'
-import { isMainThread } from 'node:worker_threads'
 import { inspectorAllowed } from '../core/permission.js'
 import type { BlockEvent } from '../core/events.js'
 import type { SaturationEvent } from '../saturation/saturation.js'
@@ -12,15 +11,35 @@ const kMaxPrintedFrames = 12
 export const kNoInspectorNote = '    (no stack: the permission model does not allow the inspector; Node >= 24: --allow-inspector)'
 
 /** Why a block has no stack, as far as this thread can tell. */
-function noStackNote(): string {
-  if (!isMainThread) return '    (no stack: blocks in worker threads are measured without stacks)'
+function noStackNote(event: BlockEvent): string {
   if (!inspectorAllowed()) return kNoInspectorNote
-  return '    (no stack: the watchdog could not sample the main thread during the block)'
+  if (event.thread.id === 0) return '    (no stack: the watchdog could not sample the main thread during the block)'
+  if (event.samplesDelayed !== undefined) {
+    return `    (no stack: its samples waited ${formatMs(event.samplesDelayed)} for the main thread, which passes them on and was blocked itself; `
+      + 'they arrived after the block)'
+  }
+  return '    (no stack: the watchdog could not sample this worker thread during the block)'
+}
+
+/** A worker's samples that waited on the main thread: said under the stack. */
+function delayNote(event: BlockEvent): string {
+  return event.samplesDelayed === undefined || event.stack.length === 0 ? ''
+    : `\n    (sampled ${formatMs(event.samplesDelayed)} late: samples of worker threads pass through the main thread, which was blocked itself)`
+}
+
+/** `worker 3 "resize": ` before a worker thread's report; nothing for the main thread's. */
+export function formatThread(thread: BlockEvent['thread']): string {
+  if (thread.id === 0) return ''
+  return thread.name === '' ? `worker ${thread.id}: ` : `worker ${thread.id} ${JSON.stringify(thread.name)}: `
 }
 
 /** Formats a block event as the text loopwatch writes to stderr. */
 export function formatBlock(event: BlockEvent, cwd = process.cwd()): string {
-  const stack = event.stack.length === 0 ? noStackNote() : formatStack(event.stack, cwd)
+  return event.thread.id === 0 ? formatBlockText(event, cwd) : formatBlockText(event, cwd).replace(/^loopwatch: /, `loopwatch: ${formatThread(event.thread)}`)
+}
+
+function formatBlockText(event: BlockEvent, cwd: string): string {
+  const stack = (event.stack.length === 0 ? noStackNote(event) : formatStack(event.stack, cwd)) + delayNote(event)
   if (event.cause === 'starved') {
     // The machine's stall: what ran is no culprit, and is shown as such.
     const head = `loopwatch: event loop stalled ${formatMs(event.duration)} (threshold ${formatMs(event.threshold)}, cause: starved: ${formatCpu(event.cpu)}; `
@@ -80,18 +99,21 @@ export function formatCpu(cpu: BlockEvent['cpu']): string {
 
 /** The report the watchdog writes while a block is still running. */
 export function formatHang(elapsedMs: number, thresholdMs: number, stack: readonly StackFrame[] | undefined,
-  cwd = process.cwd()): string {
-  const head = `loopwatch: event loop blocked for ${formatMs(elapsedMs)} so far and still running (threshold ${formatMs(thresholdMs)})`
+  cwd = process.cwd(), thread: BlockEvent['thread'] = kMainThread): string {
+  const head = `loopwatch: ${formatThread(thread)}event loop blocked for ${formatMs(elapsedMs)} so far and still running (threshold ${formatMs(thresholdMs)})`
   if (stack === undefined) {
-    return `${head}\n    (no stack yet: the main thread has not returned to JavaScript; it is inside a native call)`
+    const which = thread.id === 0 ? 'the main thread has' : 'the thread has'
+    return `${head}\n    (no stack yet: ${which} not returned to JavaScript; it is inside a native call${thread.id === 0 ? '' : ', or the main thread, which passes its samples on, is'})`
   }
   return `${head}\n${formatStack(stack, cwd)}`
 }
 
 /** The one-liner for a hang whose stack has not changed since the last report. */
-export function formatHangRepeat(elapsedMs: number): string {
-  return `loopwatch: event loop still blocked after ${formatMs(elapsedMs)} (same stack as above)`
+export function formatHangRepeat(elapsedMs: number, thread: BlockEvent['thread'] = kMainThread): string {
+  return `loopwatch: ${formatThread(thread)}event loop still blocked after ${formatMs(elapsedMs)} (same stack as above)`
 }
+
+const kMainThread: BlockEvent['thread'] = { id: 0, name: '' }
 
 /** Frames printed above the fold when a deep stack is folded. */
 const kFoldHead = 5

@@ -40,7 +40,7 @@ export function failTest(verdict: Verdict): void {
 
 /** Where a block ran when it has no stack, to say why. */
 export interface ReportContext {
-  /** The blocks were measured in a worker thread, where no stack can be taken. */
+  /** The blocks were measured in a worker thread (its stacks travel through the main thread). */
   workerThread: boolean
   /** What ran: `during this test` by default. */
   during?: string
@@ -135,11 +135,8 @@ function shownStack(block: BlockEvent, verdict: Verdict): readonly StackFrame[] 
 function stackOf(block: BlockEvent, { verdict, context }: Report): string {
   const stack = shownStack(block, verdict)
   if (stack.length > 0) return formatTestStack(testFrames(stack), context.cwd)
-  if (context.workerThread) {
-    return '    (no stack: this test ran in a worker thread, where blocks are measured without stacks and allow-lists' +
-      " by name cannot match; run tests in child processes to see the culprit: vitest's pool: 'forks', jest without workerThreads)"
-  }
   if (!inspectorAllowed()) return kNoInspectorNote
+  if (context.workerThread) return '    (no stack: the watchdog could not sample this worker thread during the block)'
   return '    (no stack: the watchdog could not sample the main thread during the block)'
 }
 

@@ -1,7 +1,11 @@
 import { executionAsyncId } from 'node:async_hooks'
 import { clearTimeout, setTimeout } from 'node:timers'
-import { Worker } from 'node:worker_threads'
+import { readlinkSync } from 'node:fs'
+import * as threads from 'node:worker_threads'
 import { createDebug } from '../core/debug-log.js'
+import { currentThread } from '../core/thread.js'
+
+const { BroadcastChannel, isMainThread, threadId, Worker } = threads
 import { codes, warn } from '../core/errors.js'
 import { captureRawStack, installProbe, removeProbe } from './probe.js'
 import { NativeCallWatch } from './native-calls.js'
@@ -10,8 +14,8 @@ import { kOwnDir } from './own-dir.js'
 import { kModuleUrl } from '../core/module-url.js'
 import { inspectorAllowed } from '../core/permission.js'
 import {
-  SharedBeat, type Capture, type CaptureMessage, type ClientConfig, type ClientsMessage, type ReadyMessage,
-  type SaturationMessage, type SaturationRequest, type WatchdogConfig,
+  kChannelName, Mailbox, SharedBeat, type Capture, type CaptureMessage, type ChannelMessage, type ClientConfig, type ClientsMessage,
+  type FromWatchdog, type SaturationMessage, type SaturationRequest, type TargetInit, type ToWatchdog, type WatchdogConfig,
 } from './protocol.js'
 
 const debug = createDebug('loopwatch')
@@ -31,6 +35,21 @@ const kExitWaitMs = 200
  * Those of stalls under every threshold age out.
  */
 const kKeptCaptures = 8
+/**
+ * A worker thread looks for a watchdog to join this long before it starts
+ * one of its own (plus a little per thread id: when a watchdog's thread
+ * ends, the thread with the lowest id takes over before the others try).
+ */
+const kDiscoverMs = 100
+const kDiscoverPerThreadMs = 10
+const kDiscoverMaxMs = 600
+/** How long a worker thread waits for a watchdog another thread is starting (seen: 50-400 ms on a busy machine). */
+const kStartingWaitMs = 2000
+/**
+ * A watchdog that has not woken up for this long is gone (it wakes up at
+ * least every 250 ms): its thread was terminated without a word.
+ */
+const kSilentMs = 1500
 
 /** Called on the main thread, on top of the blocked code, for each probe of stall `seq` that found JavaScript running. */
 export type ProbeListener = (seq: number, frames: RawFrame[]) => void
@@ -80,11 +99,11 @@ function watchdogScript(): { script: string | URL; eval: boolean } {
     : { script: new URL('../entry/watchdog-worker.ts', kModuleUrl), eval: false }
 }
 
-/** Hosts whose worker runs: one 'exit' listener serves them all. */
+/** Hosts whose thread is served: one 'exit' listener serves them all. */
 const liveHosts = new Set<WatchdogHost>()
 
-function releaseSessions(): void {
-  for (const host of liveHosts) host.releaseSession()
+function atExit(): void {
+  for (const host of liveHosts) host.atExit()
 }
 
 /** The watchdog that serves this thread's watchers (one per copy of loopwatch). */
@@ -102,8 +121,36 @@ export function joinWatchdog(config: ClientConfig, onProbe: ProbeListener): Watc
 }
 
 /**
- * Owns the watchdog worker, the shared heartbeat and the probe. If the
- * worker fails, blocks are still measured on the main thread, without stacks.
+ * How this thread reaches the watchdog that serves it: its own worker, or
+ * the worker another thread started (through the shared channel).
+ */
+interface Link {
+  /** The thread whose watchdog this is. */
+  readonly owner: number
+  readonly mail: Mailbox
+  post(message: ToWatchdog): void
+  /** Stops being served; an own worker is terminated. */
+  stop(): Promise<void>
+}
+
+
+/** This thread's kernel thread id (Linux), for the `cpu` option's reading of the other threads. */
+function kernelTid(): number | undefined {
+  try {
+    return Number(/\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1] ?? Number.NaN) || undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Owns this thread's heartbeat and probe, and its place at the process's
+ * one watchdog. The main thread starts a watchdog worker of its own; a
+ * worker thread first asks on the shared channel whether one runs, and
+ * joins it, or starts one if none answers. Where two run, the one of the
+ * lower thread id serves all: the other ends it and joins (the main
+ * thread's, id 0, always wins). If the watchdog fails, blocks are still
+ * measured, without stacks.
  */
 class WatchdogHost {
   readonly #shared = new SharedBeat()
@@ -128,7 +175,17 @@ class WatchdogHost {
   #held: { seq: number; frames: RawFrame[] } | undefined
   /** The probe's sealing microtask is queued (see `#probe`). */
   #sealQueued = false
-  #worker: Worker | undefined
+  readonly #inspector: boolean
+  readonly #target: TargetInit
+  /** The watchdog serving this thread; undefined while looking for one, and once stopped. */
+  #link: Link | undefined
+  /** The watchdog this thread started, while it runs. */
+  #own: threads.Worker | undefined
+  #stopped = false
+  /** The own watchdog has answered once: it listens on the channel. */
+  #ownListening = false
+  readonly #channel: threads.BroadcastChannel | undefined
+  #discovery: NodeJS.Timeout | undefined
 
   constructor() {
     this.#shared.beat()
@@ -136,70 +193,224 @@ class WatchdogHost {
     this.#natives = new NativeCallWatch(this.#shared.probePending, (frames) => {
       this.#held = { seq: this.#shared.seq(), frames }
     })
-    const inspector = inspectorAllowed()
-    if (!inspector) {
+    this.#target = { threadId, name: currentThread().name, buffer: this.#shared.buffer, probeId: this.#probeId }
+    const tid = isMainThread ? undefined : kernelTid()
+    if (tid !== undefined) this.#target.tid = tid
+    this.#inspector = inspectorAllowed()
+    if (!this.#inspector) {
       warn('loopwatch: the permission model does not allow the inspector, so blocks and hangs are reported without stacks; '
         + 'allow it (Node >= 24: --allow-inspector) for stacks', codes.noInspector, true)
     }
-    let worker: Worker
     try {
-      const { script, eval: isCode } = watchdogScript()
-      worker = new Worker(script, {
-        eval: isCode,
-        workerData: { buffer: this.#shared.buffer, probeId: this.#probeId, ownDir: kOwnDir, inspector } satisfies WatchdogConfig,
-        // When loopwatch is preloaded (--import/--require, directly or through
-        // NODE_OPTIONS), a worker inheriting those flags would load it again and
-        // start a watchdog of its own, and so on without end.
-        execArgv: [],
-        // No NODE_OPTIONS at all: a worker refuses per-process options there
-        // (--openssl-legacy-provider, --use-openssl-ca, --title...:
-        // ERR_WORKER_INVALID_EXEC_ARGV), and the watchdog needs none.
-        env: workerEnv(),
-        name: 'loopwatch watchdog',
-        // Not piped to this thread's process.stdout / process.stderr: the
-        // watchdog writes with fs.writeSync to fd 2 (a relay through a
-        // blocked main thread would arrive too late), and piping creates
-        // those streams here, 1.4 MB of resident memory in a process that
-        // has not used them (a daemon logging to a file, pino to fd 1).
-        stdout: true,
-        stderr: true,
-        // No resourceLimits: a lower old-space bound makes V8 size the
-        // thread's heap smaller (0.7 MB of RSS), but a single allocation
-        // past it (the string of a 40 MB source map under a 12 MB bound)
-        // aborts the whole process on Node 20-24, where a heap that grows
-        // past it only ends the worker (ERR_WORKER_OUT_OF_MEMORY).
-      })
+      this.#channel = new BroadcastChannel(kChannelName)
+      this.#channel.onmessage = (event: unknown) => {
+        this.#onChannel((event as { data: ChannelMessage }).data)
+      }
+      // Never keeps the thread alive.
+      this.#channel.unref()
     } catch (error) {
-      removeProbe(this.#probeId)
-      this.#natives.stop()
+      debug('no channel to other threads: %O', error)
+    }
+    if (liveHosts.size === 0) process.on('exit', atExit)
+    liveHosts.add(this)
+    try {
+      if (isMainThread || this.#channel === undefined) this.#startOwn()
+      else this.#discover()
+    } catch (error) {
+      this.#teardown()
       throw error
     }
-    worker.on('message', (message: CaptureMessage | SaturationMessage | ReadyMessage | { type: 'failed'; message: string }) => {
-      // Stopped: what the worker still had on its way is of no use, and its
-      // failure is no news.
-      if (this.#worker === undefined) return
-      if (message.type === 'capture') this.#arrive(message)
-      else if (message.type === 'saturation') this.#saturation.get(message.id)?.(message)
-      else if (message.type === 'ready') this.#ready(message.version)
-      else this.#fail(message.message)
+  }
+
+  /** Asks the other threads for their watchdog; starts one if none answers in time. */
+  #discover(waitMs = Math.min(kDiscoverMaxMs, kDiscoverMs + kDiscoverPerThreadMs * threadId), ask = true): void {
+    if (ask) this.#channel?.postMessage({ type: 'who', from: threadId } satisfies ChannelMessage)
+    clearTimeout(this.#discovery)
+    this.#discovery = setTimeout(() => {
+      this.#discovery = undefined
+      if (this.#link !== undefined || this.#stopped) return
+      try {
+        this.#startOwn()
+      } catch (error) {
+        this.#fail(`could not start: ${String(error)}`)
+      }
+    }, waitMs)
+    // The first watcher of a short-lived worker must not keep it alive.
+    this.#discovery.unref()
+  }
+
+  #onChannel(message: ChannelMessage): void {
+    if (this.#stopped) return
+    switch (message.type) {
+      case 'who':
+        if (this.#own !== undefined && this.#ownListening) this.#announce()
+        else if (this.#own !== undefined) this.#channel?.postMessage({ type: 'starting', owner: threadId } satisfies ChannelMessage)
+        break
+      case 'starting':
+        // Wait for that watchdog rather than start another.
+        if (this.#link === undefined && this.#discovery !== undefined) this.#discover(kStartingWaitMs, false)
+        break
+      case 'here':
+        this.#onHere(message.owner, message.mail)
+        break
+      case 'gone':
+        if (this.#link !== undefined && this.#own === undefined && this.#link.owner === message.owner) this.#lost()
+        break
+      case 'to-host':
+        if (message.threadId === threadId && message.owner === this.#link?.owner) this.#receive(message.message)
+        break
+      default:
+        break
+    }
+  }
+
+  /** A watchdog of thread `owner` serves others: join it if it is the lowest heard of. */
+  #onHere(owner: number, mail: SharedArrayBuffer): void {
+    const current = this.#link?.owner
+    if (current !== undefined && owner >= current) {
+      // Ours is lower: tell the other one, so that it yields.
+      if (this.#own !== undefined && owner > current) this.#announce()
+      return
+    }
+    if (owner === threadId) return
+    const old = this.#link
+    this.#link = undefined
+    if (old !== undefined) {
+      debug('thread %d: joining the watchdog of thread %d', threadId, owner)
+      void old.stop()
+    }
+    this.#own = undefined
+    clearTimeout(this.#discovery)
+    this.#discovery = undefined
+    this.#useLink(this.#guestLink(owner, new Mailbox(mail)))
+  }
+
+  /** The watchdog this thread used is gone without a word: look again. */
+  #lost(): void {
+    debug('thread %d: the watchdog of thread %d is gone', threadId, this.#link?.owner)
+    this.#link = undefined
+    this.#discover()
+  }
+
+  #announce(): void {
+    // Only once the watchdog listens on the channel: a join sent before would be lost.
+    if (this.#link === undefined || !this.#ownListening) return
+    this.#channel?.postMessage({ type: 'here', owner: threadId, mail: this.#link.mail.buffer } satisfies ChannelMessage)
+  }
+
+  /** A new link serves every watcher there is, from scratch. */
+  #useLink(link: Link): void {
+    this.#link = link
+    this.#arrived.clear()
+    for (const [id, client] of this.#clients) {
+      this.#added.set(id, client.config)
+      client.version = this.#version + 1
+    }
+    this.#removed.clear()
+    // None yet (the first watcher joins right after): its join goes at once,
+    // not a microtask later, which a block right after watchLoop() would hold up.
+    if (this.#added.size > 0) this.#postClients()
+  }
+
+  #guestLink(owner: number, mail: Mailbox): Link {
+    const channel = this.#channel as threads.BroadcastChannel
+    channel.postMessage({ type: 'join', owner, target: this.#target } satisfies ChannelMessage)
+    mail.post()
+    return {
+      owner,
+      mail,
+      post: (message) => {
+        channel.postMessage({ type: 'to-watchdog', owner, threadId, message } satisfies ChannelMessage)
+        mail.post()
+      },
+      stop: () => {
+        channel.postMessage({ type: 'leave', owner, threadId } satisfies ChannelMessage)
+        mail.post()
+        return Promise.resolve()
+      },
+    }
+  }
+
+  /** Starts this thread's own watchdog worker and tells the other threads. */
+  #startOwn(): void {
+    const mail = new Mailbox()
+    // Counts from now: the worker takes a while to start.
+    mail.alive()
+    const { script, eval: isCode } = watchdogScript()
+    const worker = new Worker(script, {
+      eval: isCode,
+      workerData: { owner: this.#target, mail: mail.buffer, ownDir: kOwnDir, inspector: this.#inspector } satisfies WatchdogConfig,
+      // When loopwatch is preloaded (--import/--require, directly or through
+      // NODE_OPTIONS), a worker inheriting those flags would load it again and
+      // start a watchdog of its own, and so on without end.
+      execArgv: [],
+      // No NODE_OPTIONS at all: a worker refuses per-process options there
+      // (--openssl-legacy-provider, --use-openssl-ca, --title...:
+      // ERR_WORKER_INVALID_EXEC_ARGV), and the watchdog needs none.
+      env: workerEnv(),
+      name: 'loopwatch watchdog',
+      // Not piped to this thread's process.stdout / process.stderr: the
+      // watchdog writes with fs.writeSync to fd 2 (a relay through a
+      // blocked main thread would arrive too late), and piping creates
+      // those streams here, 1.4 MB of resident memory in a process that
+      // has not used them (a daemon logging to a file, pino to fd 1).
+      stdout: true,
+      stderr: true,
+      // No resourceLimits: a lower old-space bound makes V8 size the
+      // thread's heap smaller (0.7 MB of RSS), but a single allocation
+      // past it (the string of a 40 MB source map under a 12 MB bound)
+      // aborts the whole process on Node 20-24, where a heap that grows
+      // past it only ends the worker (ERR_WORKER_OUT_OF_MEMORY).
+    })
+    worker.on('message', (message: FromWatchdog) => {
+      // Stopped or replaced: what the worker still had on its way is of no
+      // use, and its failure is no news.
+      if (this.#own !== worker) return
+      this.#receive(message)
+      if (message.type === 'ready' && !this.#ownListening) {
+        this.#ownListening = true
+        this.#announce()
+      }
     })
     worker.on('error', (error) => {
-      if (this.#worker !== undefined) this.#fail(error.message)
+      if (this.#own === worker) this.#fail(error.message)
     })
     worker.on('exit', (code) => {
-      if (this.#worker !== undefined) this.#fail(`exited with code ${code}`)
+      if (this.#own === worker) this.#fail(`exited with code ${code}`)
     })
     // After the listeners: adding a 'message' listener refs the port again.
     worker.unref()
-    if (liveHosts.size === 0) process.on('exit', releaseSessions)
-    liveHosts.add(this)
-    this.#worker = worker
-    debug('watchdog worker started (thread %d)', worker.threadId)
+    this.#own = worker
+    this.#ownListening = false
+    this.#channel?.postMessage({ type: 'starting', owner: threadId } satisfies ChannelMessage)
+    const link: Link = {
+      owner: threadId,
+      mail,
+      post: (message) => {
+        worker.postMessage(message)
+        mail.post()
+      },
+      stop: async () => {
+        this.#channel?.postMessage({ type: 'gone', owner: threadId } satisfies ChannelMessage)
+        if (this.#own === worker) this.#own = undefined
+        await worker.terminate()
+        debug('watchdog worker stopped')
+      },
+    }
+    this.#useLink(link)
+    debug('watchdog worker started (thread %d) for thread %d', worker.threadId, threadId)
+  }
+
+  #receive(message: FromWatchdog): void {
+    if (message.type === 'capture') this.#arrive(message)
+    else if (message.type === 'saturation') this.#saturation.get(message.id)?.(message)
+    else if (message.type === 'ready') this.#ready(message.version)
+    else this.#fail(message.message)
   }
 
   /**
-   * Runs on the main thread, on top of the blocked code, when the watchdog
-   * asks: the live stack once, handed to every watcher.
+   * Runs on the watched thread, on top of the blocked code, when the
+   * watchdog asks: the live stack once, handed to every watcher.
    */
   readonly #probe = (): RawFrame[] | null => {
     this.#shared.probeStarted()
@@ -249,7 +460,7 @@ class WatchdogHost {
     this.#added.set(id, config)
     this.#unready.add(id)
     this.#postClients()
-    if (this.#worker === undefined) markReady()
+    if (this.#stopped) markReady()
     let left: Promise<void> | undefined
     return {
       ready,
@@ -257,6 +468,9 @@ class WatchdogHost {
         this.#shared.beat()
         // A module loaded by `import` since: its natives are wrapped now.
         this.#natives.refresh()
+        // Served from another thread's watchdog, which ended with its thread.
+        const link = this.#link
+        if (link !== undefined && this.#own === undefined && link.mail.silentMs() > kSilentMs) this.#lost()
       },
       samplesOf: async (seq) => this.#viewOf(id, await this.#samplesOf(seq)),
       takeArrived: (seq) => this.#viewOf(id, this.#arrived.get(seq)),
@@ -297,15 +511,14 @@ class WatchdogHost {
   }
 
   #postChanges(): void {
-    const worker = this.#worker
-    if (worker === undefined) return
+    const link = this.#link
+    if (link === undefined) return
     const version = ++this.#version
     const added = [...this.#added].map(([id, config]) => ({ id, ...config }))
     const removed = [...this.#removed]
     this.#added.clear()
     this.#removed.clear()
-    worker.postMessage({ type: 'clients', version, added, removed } satisfies ClientsMessage)
-    this.#shared.postedMessage()
+    link.post({ type: 'clients', version, added, removed } satisfies ClientsMessage)
   }
 
   #ready(version: number): void {
@@ -320,18 +533,22 @@ class WatchdogHost {
   /** One watcher's copy: listeners of one watcher's event must not change another's. */
   #viewOf(id: number, capture: CaptureMessage | undefined): Capture | undefined {
     if (capture === undefined) return undefined
-    const { seq, samples, stack, profile, hangs, unresponsive, callbacks, topCallbackSamples, sealedAtMs, firstSampleAtMs, othersWaiting } = capture
+    const {
+      seq, samples, stack, profile, hangs, unresponsive, callbacks, topCallbackSamples, sealedAtMs, firstSampleAtMs, othersWaiting,
+      routeHeldMs,
+    } = capture
     const view: Capture = { ...structuredClone({ seq, samples, stack, profile, unresponsive }), callbacks, topCallbackSamples, hang: hangs.includes(id) }
     if (sealedAtMs !== undefined) view.sealedAtMs = sealedAtMs
     if (firstSampleAtMs !== undefined) view.firstSampleAtMs = firstSampleAtMs
     if (othersWaiting !== undefined) view.othersWaiting = othersWaiting
+    if (routeHeldMs !== undefined) view.routeHeldMs = routeHeldMs
     return view
   }
 
   #samplesOf(seq: number): Promise<CaptureMessage | undefined> {
     const arrived = this.#arrived.get(seq)
     if (arrived !== undefined) return Promise.resolve(arrived)
-    if (this.#worker === undefined) return Promise.resolve(undefined)
+    if (this.#link === undefined) return Promise.resolve(undefined)
     return new Promise((resolve) => {
       const waiters = this.#waiters.get(seq) ?? new Set()
       this.#waiters.set(seq, waiters)
@@ -363,8 +580,8 @@ class WatchdogHost {
   }
 
   #sampleSaturation(durationMs: number, intervalMs: number): Promise<SaturationMessage | undefined> {
-    const worker = this.#worker
-    if (worker === undefined) return Promise.resolve(undefined)
+    const link = this.#link
+    if (link === undefined) return Promise.resolve(undefined)
     const id = this.#nextSaturationId++
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -376,35 +593,49 @@ class WatchdogHost {
         resolve(message)
       }
       this.#saturation.set(id, settle)
-      worker.postMessage({ type: 'saturation', id, durationMs, intervalMs } satisfies SaturationRequest)
-      this.#shared.postedMessage()
+      link.post({ type: 'saturation', id, durationMs, intervalMs } satisfies SaturationRequest)
     })
   }
 
-  /** At process exit: makes the watchdog disconnect its session now. */
-  releaseSession(): void {
+  /**
+   * At the thread's exit: the main thread makes the watchdog disconnect its
+   * session now; a worker thread tells the threads it served that its
+   * watchdog ends with it, and the watchdog that served it that it leaves.
+   */
+  atExit(): void {
     this.#shared.releaseSession(kExitWaitMs)
+    if (this.#link === undefined) return
+    if (this.#own !== undefined) this.#channel?.postMessage({ type: 'gone', owner: threadId } satisfies ChannelMessage)
+    else void this.#link.stop()
   }
 
   /**
-   * Stops the worker (on failure, or when its last watcher leaves); pending
-   * waits resolve without samples, and the next watcher starts a new one.
+   * Stops being served (on failure, or when the last watcher leaves);
+   * pending waits resolve without samples, and the next watcher starts anew.
    */
   async #stop(): Promise<void> {
-    if (threadHost === this) threadHost = undefined
-    const worker = this.#worker
-    this.#worker = undefined
-    liveHosts.delete(this)
-    if (liveHosts.size === 0) process.off('exit', releaseSessions)
-    removeProbe(this.#probeId)
-    this.#natives.stop()
+    if (this.#stopped) return
+    this.#stopped = true
+    const link = this.#link
+    this.#link = undefined
+    // Before the channel closes: a guest's goodbye travels on it.
+    const stopped = link?.stop()
+    this.#teardown()
     for (const client of this.#clients.values()) client.markReady()
     for (const waiters of [...this.#waiters.values()]) for (const settle of [...waiters]) settle(undefined)
     for (const settle of [...this.#saturation.values()]) settle(undefined)
-    if (worker !== undefined) {
-      await worker.terminate()
-      debug('watchdog worker stopped')
-    }
+    await stopped
+  }
+
+  #teardown(): void {
+    this.#stopped = true
+    if (threadHost === this) threadHost = undefined
+    clearTimeout(this.#discovery)
+    this.#channel?.close()
+    liveHosts.delete(this)
+    if (liveHosts.size === 0) process.off('exit', atExit)
+    removeProbe(this.#probeId)
+    this.#natives.stop()
   }
 }
 

@@ -8,7 +8,7 @@ import type { StackFrame } from './frames.js'
 //   Int32  [2]  1 once the main thread is exiting
 //   Int32  [3]  the sequence the watchdog's next probe is for
 //   BigInt [2]  hrtime (ns) of the last heartbeat
-//   Int32  [6]  1 when the host has posted the watchdog a message
+//   Int32  [6]  (unused: the watchdog's mail is its own Mailbox)
 //   Int32  [7]  seq + 1 once the probed callback of stall `seq` has returned (0: not yet)
 //   BigInt [4]  hrtime (ns) at which the probe last began to run
 //   Int32  [10] 1 while a probe is posted and has not begun to run
@@ -30,7 +30,6 @@ export class SharedBeat {
   readonly buffer: SharedArrayBuffer
   readonly #i32: Int32Array
   readonly #time: BigInt64Array
-  readonly #mail: Int32Array
   readonly #sealed: Int32Array
   readonly #probeStart: BigInt64Array
   /** 1 while a probe waits to run (see native-calls.ts). */
@@ -42,7 +41,6 @@ export class SharedBeat {
     this.buffer = buffer
     this.#i32 = new Int32Array(buffer, 0, 4)
     this.#time = new BigInt64Array(buffer, 16, 1)
-    this.#mail = new Int32Array(buffer, 24, 1)
     this.#sealed = new Int32Array(buffer, 28, 1)
     this.#probeStart = new BigInt64Array(buffer, 32, 1)
     this.probePending = new Int32Array(buffer, 40, 1)
@@ -68,27 +66,6 @@ export class SharedBeat {
   /** hrtime (ns) at which the probe last began to run. */
   probeStartNs(): bigint {
     return Atomics.load(this.#probeStart, 0)
-  }
-
-  /**
-   * Watchdog: sleeps up to `ms` (synchronously), or until the host posts a
-   * message. A blocking wait wakes the thread for a fraction of what a timer
-   * costs (measured: 0.8 against 3-4 ms of CPU a second at 13 wake-ups a
-   * second): the watchdog waits this way whenever it has nothing else to do.
-   */
-  sleep(ms: number): void {
-    Atomics.wait(this.#mail, 0, 0, ms)
-  }
-
-  /** Host: tells a sleeping watchdog that a message waits for it. */
-  postedMessage(): void {
-    Atomics.store(this.#mail, 0, 1)
-    Atomics.notify(this.#mail, 0)
-  }
-
-  /** Watchdog: true (once) when the host has posted a message since the last call. */
-  takeMail(): boolean {
-    return Atomics.exchange(this.#mail, 0, 0) === 1
   }
 
   /** Main thread: records a heartbeat; returns the sequence that just ended. */
@@ -203,11 +180,62 @@ export class SharedBeat {
   }
 }
 
+/**
+ * The watchdog's own word of shared memory, which every thread it serves
+ * notifies when it has posted the watchdog a message, and where the watchdog
+ * shows it is alive (a thread served from another thread's watchdog sees
+ * that watchdog go with its thread: see host.ts).
+ */
+export class Mailbox {
+  readonly buffer: SharedArrayBuffer
+  readonly #mail: Int32Array
+  readonly #alive: BigInt64Array
+
+  constructor(buffer = new SharedArrayBuffer(16)) {
+    this.buffer = buffer
+    this.#mail = new Int32Array(buffer, 0, 1)
+    this.#alive = new BigInt64Array(buffer, 8, 1)
+  }
+
+  /**
+   * Watchdog: sleeps up to `ms` (synchronously), or until a host posts a
+   * message. A blocking wait wakes the thread for a fraction of what a timer
+   * costs (measured: 0.8 against 3-4 ms of CPU a second at 13 wake-ups a
+   * second): the watchdog waits this way whenever it has nothing else to do.
+   */
+  sleep(ms: number): void {
+    Atomics.wait(this.#mail, 0, 0, ms)
+  }
+
+  /** Host: tells a sleeping watchdog that a message waits for it. */
+  post(): void {
+    Atomics.store(this.#mail, 0, 1)
+    Atomics.notify(this.#mail, 0)
+  }
+
+  /** Watchdog: true (once) when a host has posted a message since the last call. */
+  take(): boolean {
+    return Atomics.exchange(this.#mail, 0, 0) === 1
+  }
+
+  /** Watchdog, at each wake-up: it is alive. */
+  alive(): void {
+    Atomics.store(this.#alive, 0, hrtimeNs())
+  }
+
+  /** How long ago the watchdog last woke up, in ms (`Infinity` before its first wake-up). */
+  silentMs(): number {
+    const at = Atomics.load(this.#alive, 0)
+    return at === 0n ? Number.POSITIVE_INFINITY : Number(hrtimeNs() - at) / 1e6
+  }
+}
+
 /** Data the watchdog starts with. */
 export interface WatchdogConfig {
-  buffer: SharedArrayBuffer
-  /** The id of the probe the host installed (see probe.ts). */
-  probeId: number
+  /** The thread that started the watchdog: served first, and the one its life is bound to. */
+  owner: TargetInit
+  /** The watchdog's {@link Mailbox}. */
+  mail: SharedArrayBuffer
   /** loopwatch's own directory (see own-dir.ts): the watchdog's code runs from a string and cannot tell. */
   ownDir: string | undefined
   /**
@@ -216,6 +244,20 @@ export interface WatchdogConfig {
    * `Agent::ConnectToMainThread` if it tries) and reports hangs without stacks.
    */
   inspector: boolean
+}
+
+/** A thread the watchdog serves: its heartbeat, its probe and who it is. */
+export interface TargetInit {
+  /** `worker_threads.threadId` (0: the main thread). */
+  threadId: number
+  /** The `Worker`'s `name` option ('' for the main thread, and on Node 20). */
+  name: string
+  /** The thread's {@link SharedBeat} buffer. */
+  buffer: SharedArrayBuffer
+  /** The id of the probe the thread installed (see probe.ts). */
+  probeId: number
+  /** The thread's kernel thread id, where it can be read (Linux): for the `cpu` option. */
+  tid?: number
 }
 
 /** What one watcher asks of the thread's watchdog. */
@@ -296,6 +338,12 @@ export interface CaptureMessage {
    * for a CPU while the stall was sampled; absent where not measured.
    */
   othersWaiting?: number
+  /**
+   * A worker thread's stall: milliseconds its probes waited for the main
+   * thread to pass them on (they travel through its inspector; a main thread
+   * inside a long native call holds them up). Absent when none waited.
+   */
+  routeHeldMs?: number
 }
 
 /** One watcher's copy of a capture. */
@@ -309,6 +357,43 @@ export interface ReadyMessage {
   type: 'ready'
   version: number
 }
+
+/** Watchdog to host: it can no longer serve that thread (blocks are still measured, without stacks). */
+export interface FailedMessage {
+  type: 'failed'
+  message: string
+}
+
+/** What the watchdog posts to a thread it serves. */
+export type FromWatchdog = CaptureMessage | SaturationMessage | ReadyMessage | FailedMessage
+
+/** What a thread posts to the watchdog that serves it. */
+export type ToWatchdog = ClientsMessage | SaturationRequest
+
+/**
+ * The channel (`BroadcastChannel`) that the loopwatch of every thread of the
+ * process and every watchdog share: one watchdog serves them all (host.ts).
+ * The version is in the name: two copies of loopwatch that speak differently
+ * never meet.
+ */
+export const kChannelName = 'loopwatch:watchdog:1'
+
+/** The messages on {@link kChannelName}. `owner` is the thread whose watchdog a message is for, or from. */
+export type ChannelMessage =
+  /** A thread with watchers looks for a watchdog. */
+  | { type: 'who'; from: number }
+  /** A thread is starting its watchdog: the threads looking for one wait for its `here`. */
+  | { type: 'starting'; owner: number }
+  /** A thread whose watchdog serves others, answering `who` or announcing itself. */
+  | { type: 'here'; owner: number; mail: SharedArrayBuffer }
+  /** That thread's watchdog stops (the thread exits, or yields to a lower one). */
+  | { type: 'gone'; owner: number }
+  /** A thread asks `owner`'s watchdog to serve it. */
+  | { type: 'join'; owner: number; target: TargetInit }
+  /** A thread served by `owner`'s watchdog stops watching. */
+  | { type: 'leave'; owner: number; threadId: number }
+  | { type: 'to-watchdog'; owner: number; threadId: number; message: ToWatchdog }
+  | { type: 'to-host'; owner: number; threadId: number; message: FromWatchdog }
 
 /** A promise that never settles, one per caller: nothing holds it, so it and what waits on it can be collected. */
 function never(): Promise<never> {

@@ -1,10 +1,12 @@
-// The watchdog thread's work, one thread for all the watchers of the main thread. It
-// sleeps until the main thread's heartbeat is as old as the lowest threshold,
-// then connects an inspector session to the main thread and samples its live
-// stack with the probe until the next heartbeat.
+// The watchdog thread's work: one thread for every watched thread of the
+// process. It sleeps until a thread's heartbeat is as old as the lowest
+// threshold of its watchers, then samples that thread's live stack with the
+// probe until its next heartbeat: the main thread through a session of its
+// own (`connectToMainThread()`), a worker thread through the main thread's
+// `NodeWorker` domain (worker-route.ts).
 import { writeSync } from 'node:fs'
 import { Session, type Profiler } from 'node:inspector'
-import { parentPort, workerData } from 'node:worker_threads'
+import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads'
 import { createDebug } from '../core/debug-log.js'
 import { escapeControl } from '../report/escape.js'
 import { formatHang, formatHangRepeat } from '../report/format.js'
@@ -13,119 +15,198 @@ import { FrameResolver, isAppFrame, stackKey, type RawFrame, type StackFrame } f
 import type { ProfileEntry } from '../core/events.js'
 import { summarizeHot } from '../saturation/saturation.js'
 import {
-  SharedBeat, type CaptureMessage, type ClientsMessage, type ReadyMessage, type SaturationMessage, type SaturationRequest,
-  type WatchdogConfig,
+  kChannelName, Mailbox, SharedBeat, type CaptureMessage, type ChannelMessage, type ClientsMessage, type FromWatchdog,
+  type ReadyMessage, type SaturationMessage, type SaturationRequest, type TargetInit, type ToWatchdog, type WatchdogConfig,
 } from './protocol.js'
 import { openEventsFile, writeHangRecord } from '../report/events-file.js'
 import { OtherThreadsWait, waitedBetweenMs } from './threads-wait.js'
+import { WorkerRoute } from './worker-route.js'
 
 const debug = createDebug('loopwatch:watchdog')
 // Set by runWatchdog(): importing this module does nothing on its own.
 let config: WatchdogConfig
-let shared: SharedBeat
-let probeSource: string
+let mail: Mailbox
 let resolver: FrameResolver
-/** The main thread's id is the process id. */
-let othersWait: OtherThreadsWait | undefined
+let route: WorkerRoute
 /** Past this many samples, sample only when a hang report is due, or a watcher's threshold. */
 const kMaxSamples = 100
 /**
- * A probe that waits longer than this to run found the main thread unable to
+ * A probe that waits longer than this to run found the thread unable to
  * run JavaScript (a GC pause or a native call): JavaScript-bound code runs it
  * within a fraction of a millisecond, at its next interrupt check.
  */
 const kUnresponsiveMs = 2
+/**
+ * The longest the watchdog sleeps: each wake-up shows the threads it serves
+ * from other threads that it is alive (host.ts), at a few microseconds each.
+ */
+const kMaxSleepMs = 250
+/** How long a probe waits for a worker the route has not attached yet. */
+const kAttachWaitMs = 1000
 const kTimedOut = Symbol('timed out')
 const kEnded = Symbol('stall ended')
 const kSealed = Symbol('probed callback returned')
 
 type Client = ClientsMessage['added'][number]
-/** The watchers served now; none until the host's first message. */
-let clients: Client[] = []
-const clientsById = new Map<number, Client>()
-/** The lowest threshold of the watchers: stalls past it are sampled. */
-let thresholdMs = Number.POSITIVE_INFINITY
-/** Time between samples of one block: often enough to see where a long block moves. */
-let sampleIntervalMs = 100
 /** The CLI's events files, by path: hangs are recorded there too, for a process that never gets unstuck. */
 const eventsFds = new Map<string, number | undefined>()
-/** The timer `watch()` waits on while it cannot sleep (starting, or sampling saturation). */
+/** The timer `watch()` waits on while it cannot sleep (starting, or sampling). */
 let watchTimer: NodeJS.Timeout | undefined
-
-function serve({ version, added, removed }: ClientsMessage): void {
-  for (const id of removed) clientsById.delete(id)
-  for (const client of added) clientsById.set(client.id, client)
-  clients = [...clientsById.values()]
-  thresholdMs = Math.min(...clients.map((client) => client.thresholdMs))
-  sampleIntervalMs = Math.min(100, Math.max(10, thresholdMs / 2))
-  for (const { eventsFile } of added) {
-    if (eventsFile !== undefined && !eventsFds.has(eventsFile)) eventsFds.set(eventsFile, openEventsFile(eventsFile))
-  }
-  debug('serving %d watchers (version %d), threshold %d ms', clients.length, version, thresholdMs)
-  // A wait timed for the old threshold would miss a stall past the new one.
-  if (watchTimer !== undefined) {
-    clearTimeout(watchTimer)
-    watchTimer = undefined
-    setImmediate(watch)
-  }
-  parentPort?.postMessage({ type: 'ready', version } satisfies ReadyMessage)
-}
-
-let lastSampledSeq = -1
+let watchQueued = false
 /** Saturation samplings under way: they need this thread's event loop, which a blocking sleep would hold up. */
 let saturationSamplings = 0
 
-function watch(): void {
-  watchTimer = undefined
-  for (;;) {
-    if (clients.length === 0) {
-      // Starting: let the event loop deliver the host's first message.
-      watchTimer = setTimeout(watch, 1000)
-      return
+/** A thread the watchdog serves. */
+class Target {
+  readonly threadId: number
+  readonly name: string
+  readonly tid: number | undefined
+  readonly shared: SharedBeat
+  readonly probeSource: string
+  /** Posts to the thread's host. */
+  readonly send: (message: FromWatchdog) => void
+  /** The watchers served now; none until the host's first message. */
+  clients: Client[] = []
+  readonly clientsById = new Map<number, Client>()
+  /** The lowest threshold of the watchers: stalls past it are sampled. */
+  thresholdMs = Number.POSITIVE_INFINITY
+  /** Time between samples of one block: often enough to see where a long block moves. */
+  sampleIntervalMs = 100
+  lastSampledSeq = -1
+  sampling = false
+  /** Stopped serving: the thread left, ended, or its sampling failed. */
+  gone = false
+  othersWait: OtherThreadsWait | undefined
+
+  constructor(init: TargetInit, send: (message: FromWatchdog) => void) {
+    this.threadId = init.threadId
+    this.name = init.name
+    this.tid = init.tid
+    this.shared = new SharedBeat(init.buffer)
+    this.probeSource = probeExpression(init.probeId)
+    this.send = send
+    if (this.isWorker) route.open()
+  }
+
+  get isWorker(): boolean {
+    return this.threadId !== 0
+  }
+
+  serve({ version, added, removed }: ClientsMessage): void {
+    for (const id of removed) this.clientsById.delete(id)
+    for (const client of added) this.clientsById.set(client.id, client)
+    this.clients = [...this.clientsById.values()]
+    this.thresholdMs = Math.min(...this.clients.map((client) => client.thresholdMs))
+    this.sampleIntervalMs = Math.min(100, Math.max(10, this.thresholdMs / 2))
+    for (const { eventsFile } of added) {
+      if (eventsFile !== undefined && !eventsFds.has(eventsFile)) eventsFds.set(eventsFile, openEventsFile(eventsFile))
     }
-    const seq = shared.seq()
-    const ageMs = Number(process.hrtime.bigint() - shared.beatTimeNs()) / 1e6
-    if (ageMs >= thresholdMs && seq !== lastSampledSeq) {
-      lastSampledSeq = seq
-      sample(seq).then(watch, onSamplingFailed)
-      return
-    }
-    // A stall we already sampled and found idle (the main thread is running
-    // exit handlers, say) is not sampled again: check back a threshold later.
-    const waitMs = Math.max(1, Math.ceil(seq === lastSampledSeq ? thresholdMs : thresholdMs - ageMs))
-    if (shared.takeMail()) {
-      // Let the event loop deliver the host's message, then carry on.
-      setImmediate(watch)
-      return
-    }
-    if (saturationSamplings > 0) {
-      watchTimer = setTimeout(watch, waitMs)
-      return
-    }
-    shared.sleep(waitMs)
+    debug('thread %d: serving %d watchers (version %d), threshold %d ms', this.threadId, this.clients.length, version, this.thresholdMs)
+    // A wait timed for the old threshold would miss a stall past the new one.
+    wake()
+    this.send({ type: 'ready', version } satisfies ReadyMessage)
+  }
+
+  /** Stops serving the thread; a sampling under way ends at its next step. */
+  end(): void {
+    if (this.gone) return
+    this.gone = true
+    targets.delete(this.threadId)
+    if (this.isWorker) route.close()
+    debug('thread %d: no longer served', this.threadId)
   }
 }
 
-function onSamplingFailed(error: unknown): void {
-  debug('sampling failed: %O', error)
-  parentPort?.postMessage({ type: 'failed', message: String(error) })
-  // Stay alive until the host terminates this thread. Ending on our own
-  // right after the session's disconnect races with the main thread
-  // tearing down its side of the session (it does so at an interrupt,
-  // while still blocked): Node 20 aborts the whole process in
-  // MainThreadInterface::Post (test/integration/faults-watchdog.test.ts,
-  // the `throw` case, crashed 7 runs in 10).
-  setInterval(() => undefined, 60_000)
+/** The threads served, by thread id. */
+const targets = new Map<number, Target>()
+
+/** Runs `watch()` again soon, from the event loop (a message changed what to wait for). */
+function wake(): void {
+  if (watchTimer !== undefined) {
+    clearTimeout(watchTimer)
+    watchTimer = undefined
+    queueWatch()
+  }
 }
 
-async function sample(seq: number): Promise<void> {
+function queueWatch(): void {
+  if (watchQueued) return
+  watchQueued = true
+  setImmediate(watch)
+}
+
+function watch(): void {
+  watchQueued = false
+  watchTimer = undefined
+  for (;;) {
+    mail.alive()
+    let waitMs = kMaxSleepMs
+    let serving = false
+    let sampling = saturationSamplings > 0
+    for (const target of targets.values()) {
+      if (target.clients.length === 0) continue
+      serving = true
+      if (target.sampling) {
+        sampling = true
+        continue
+      }
+      const seq = target.shared.seq()
+      const ageMs = Number(process.hrtime.bigint() - target.shared.beatTimeNs()) / 1e6
+      if (ageMs >= target.thresholdMs && seq !== target.lastSampledSeq) {
+        target.lastSampledSeq = seq
+        target.sampling = true
+        sampling = true
+        sample(target, seq).then(() => {
+          target.sampling = false
+          wake()
+        }, (error: unknown) => {
+          onSamplingFailed(target, error)
+        })
+        continue
+      }
+      // A stall we already sampled and found idle (the thread is running
+      // exit handlers, say) is not sampled again: check back a threshold later.
+      waitMs = Math.min(waitMs, Math.max(1, Math.ceil(seq === target.lastSampledSeq ? target.thresholdMs : target.thresholdMs - ageMs)))
+    }
+    if (mail.take()) {
+      // Let the event loop deliver the hosts' messages, then carry on.
+      queueWatch()
+      return
+    }
+    // Starting (no watcher yet), or sampling: the event loop must run.
+    if (!serving || sampling) {
+      watchTimer = setTimeout(watch, serving ? waitMs : 1000)
+      return
+    }
+    mail.sleep(waitMs)
+  }
+}
+
+function onSamplingFailed(target: Target, error: unknown): void {
+  debug('thread %d: sampling failed: %O', target.threadId, error)
+  target.end()
+  target.send({ type: 'failed', message: String(error) })
+  // The thread that started the watchdog ends it (it terminates this
+  // thread). Ending on our own right after the session's disconnect races
+  // with the main thread tearing down its side of the session (it does so
+  // at an interrupt, while still blocked): Node 20 aborts the whole process
+  // in MainThreadInterface::Post (test/integration/faults-watchdog.test.ts,
+  // the `throw` case, crashed 7 runs in 10). So this thread stays alive
+  // until then, and serves the others meanwhile.
+  setInterval(() => undefined, 60_000)
+  wake()
+}
+
+async function sample(target: Target, seq: number): Promise<void> {
+  const { shared, clients, thresholdMs, sampleIntervalMs } = target
   const startedNs = shared.beatTimeNs()
   const elapsedMs = (): number => Number(process.hrtime.bigint() - startedNs) / 1e6
-  const session = connect()
-  // Only for watchers that account CPU time (the `cpu` option).
-  if (clients.some((client) => client.cpu)) othersWait ??= new OtherThreadsWait(process.pid)
-  const othersBefore = clients.some((client) => client.cpu) ? othersWait?.read() : undefined
-  // Settles when a beat ends the stall, or when the main thread exits.
+  const line = openLine(target)
+  // Only for watchers that account CPU time (the `cpu` option), where the thread's kernel id is known.
+  const tid = target.isWorker ? target.tid : process.pid
+  if (tid !== undefined && clients.some((client) => client.cpu)) target.othersWait ??= new OtherThreadsWait(tid)
+  const othersBefore = clients.some((client) => client.cpu) ? target.othersWait?.read() : undefined
+  // Settles when a beat ends the stall, or when the thread exits.
   const ended = shared.ended(seq).then((): typeof kEnded => kEnded)
   // The probed callback returned (the probe's microtask ran). Usually the
   // heartbeat follows within a heartbeat period; if none comes within a
@@ -138,7 +219,7 @@ async function sample(seq: number): Promise<void> {
     sealed = shared.whenSealed(seq).then((): typeof kSealed => kSealed)
     return false
   }
-  debug('stall of seq %d: sampling', seq)
+  debug('thread %d: stall of seq %d: sampling', target.threadId, seq)
 
   const profile = new Map<string, ProfileEntry>()
   /** Async ids of the callbacks the samples landed in. */
@@ -161,10 +242,17 @@ async function sample(seq: number): Promise<void> {
   let pendingSinceMs = 0
   /** When probes waited to run: [from, to] in hrtime ms. */
   const unresponsive: [number, number][] = []
+  /** A worker's stall: how long its probes waited for the main thread to pass them on. */
+  let routeHeldMs = 0
   /** The probe was answered (or the stall ended): records how long it waited to begin. */
   const waited = (answered: boolean): void => {
     const startedMs = Number(shared.probeStartNs()) / 1e6
     const untilMs = answered && startedMs >= pendingSinceMs ? startedMs : hrtimeMs()
+    // A worker's probe reached it only once the main thread passed it on:
+    // until then the wait was the route's, not the worker's.
+    const relayedMs = Math.min(untilMs, line.relayedAtMs() ?? (target.isWorker ? untilMs : pendingSinceMs))
+    if (relayedMs - pendingSinceMs > kUnresponsiveMs) routeHeldMs += relayedMs - pendingSinceMs
+    pendingSinceMs = Math.max(pendingSinceMs, relayedMs)
     const waitMs = untilMs - pendingSinceMs
     if (waitMs <= kUnresponsiveMs) return
     // A first probe that waited half a threshold or more found the main
@@ -177,11 +265,13 @@ async function sample(seq: number): Promise<void> {
   }
   try {
     for (;;) {
+      mail.alive()
+      if (target.gone) break
       // Never wait on the probe past a due hang report: inside a long native
       // call the probe cannot run, and the report must still go out.
       if (pending === undefined) {
         pendingSinceMs = hrtimeMs()
-        pending = evaluate(session, seq)
+        pending = line.evaluate(seq)
       }
       const raw = await withTimeout<RawFrame[] | null | typeof kEnded | typeof kSealed>([pending, ended, sealed], nextHangMs() - elapsedMs())
       if (raw === kEnded) {
@@ -226,9 +316,10 @@ async function sample(seq: number): Promise<void> {
         const { thresholdMs: threshold, hangTimeoutMs, writeHangs, eventsFile } = h.client
         const key = latest && stackKey(latest)
         const same = key !== undefined && key === h.lastKey
-        if (writeHangs) writeStderr(`${same ? formatHangRepeat(nowMs) : formatHang(nowMs, threshold, latest)}\n`)
+        const thread = { id: target.threadId, name: target.name }
+        if (writeHangs) writeStderr(`${same ? formatHangRepeat(nowMs, thread) : formatHang(nowMs, threshold, latest, process.cwd(), thread)}\n`)
         const eventsFd = eventsFile === undefined ? undefined : eventsFds.get(eventsFile)
-        if (eventsFd !== undefined) writeHangRecord(eventsFd, nowMs, threshold, latest)
+        if (eventsFd !== undefined) writeHangRecord(eventsFd, nowMs, threshold, latest, thread)
         h.lastKey = key
         // The same stack again: report it ever less often (1x, 2x, 4x ...
         // hangTimeout); a new stack is reported at the next hangTimeout.
@@ -244,10 +335,10 @@ async function sample(seq: number): Promise<void> {
       if (paused === kSealed && await onSealed()) break
     }
   } finally {
-    disconnect(session)
+    line.close()
   }
-  debug('seq %d: %d samples', seq, samples)
-  const othersAfter = othersBefore && othersWait?.read()
+  debug('thread %d: seq %d: %d samples', target.threadId, seq, samples)
+  const othersAfter = othersBefore && target.othersWait?.read()
   const message: CaptureMessage = {
     type: 'capture',
     seq,
@@ -260,9 +351,11 @@ async function sample(seq: number): Promise<void> {
     topCallbackSamples: Math.max(0, ...callbacks.values()),
     ...(sealedAtMs === undefined ? {} : { sealedAtMs }),
     ...(firstSampleAtMs === undefined ? {} : { firstSampleAtMs }),
+    // Said only when it cost the block samples: half a threshold or more.
+    ...(routeHeldMs >= thresholdMs / 2 ? { routeHeldMs } : {}),
   }
   if (othersBefore !== undefined && othersAfter !== undefined) message.othersWaiting = waitedBetweenMs(othersBefore, othersAfter)
-  parentPort?.postMessage(message)
+  if (!target.gone) target.send(message)
 }
 
 /** Writes a hang report; a closed or broken stderr drops it (the host's own reports count theirs). */
@@ -287,18 +380,92 @@ function never(): Promise<never> {
   return new Promise<never>(() => undefined)
 }
 
-function connect(): Session | undefined {
-  if (!config.inspector) return undefined
-  const session = new Session()
-  shared.setConnected(true)
-  session.connectToMainThread()
-  return session
+/** The way to one thread's probe, for one stall or one saturation window. */
+interface Line {
+  /**
+   * Runs the probe on the thread: the raw stack, empty when no JavaScript
+   * was running; `null` when the stall is over (or the thread gone). Never
+   * settles without the inspector: hang reports still go out on their
+   * schedule, without a stack.
+   */
+  evaluate(seq: number): Promise<RawFrame[] | null>
+  /** A protocol call on the thread; rejects on an error. */
+  post(method: string, params?: object): Promise<unknown>
+  /** A worker's line: when (hrtime ms) the main thread passed the last message on. */
+  relayedAtMs(): number | undefined
+  close(): void
 }
 
-function disconnect(session: Session | undefined): void {
-  if (session === undefined) return
-  session.disconnect()
-  shared.setConnected(false)
+function openLine(target: Target): Line {
+  if (!config.inspector) {
+    return { evaluate: never, post: () => Promise.reject(new Error('no inspector')), relayedAtMs: () => undefined, close: () => undefined }
+  }
+  return target.isWorker ? workerLine(target) : mainLine(target)
+}
+
+/** A session to the main thread, for one stall: one left connected would be a debugger attached for good. */
+function mainLine(target: Target): Line {
+  const session = new Session()
+  target.shared.setConnected(true)
+  session.connectToMainThread()
+  const post = (method: string, params?: object): Promise<unknown> => new Promise((resolve, reject) => {
+    session.post(method, params, (error, result) => {
+      if (error) reject(error)
+      else resolve(result)
+    })
+  })
+  return {
+    evaluate: (seq) => {
+      target.shared.setProbeSeq(seq)
+      return post('Runtime.evaluate', { expression: target.probeSource, returnByValue: true, silent: true })
+        .then((result) => probeValue((result as { result: { value?: unknown } }).result.value, seq), (error: unknown) => {
+          debug('probe failed: %O', error)
+          return null
+        })
+    },
+    post,
+    relayedAtMs: () => undefined,
+    close: () => {
+      session.disconnect()
+      target.shared.setConnected(false)
+    },
+  }
+}
+
+/** A worker's line: the route's messages, through the main thread. */
+function workerLine(target: Target): Line {
+  let relayedAtMs: number | undefined
+  const send = (method: string, params: object): Promise<unknown> => {
+    relayedAtMs = undefined
+    const sent = route.send(target.threadId, method, params, kAttachWaitMs)
+    void sent.relayed.then((atMs) => {
+      relayedAtMs = atMs
+    })
+    return sent.reply.then((reply) => {
+      if (reply === undefined) throw new Error(`thread ${target.threadId} is gone`)
+      if (reply.error) throw new Error(reply.error.message)
+      return reply.result
+    })
+  }
+  return {
+    evaluate: (seq) => {
+      target.shared.setProbeSeq(seq)
+      return send('Runtime.evaluate', { expression: target.probeSource, returnByValue: true, silent: true })
+        .then((result) => probeValue((result as { result: { value?: unknown } }).result.value, seq), (error: unknown) => {
+          debug('probe failed: %O', error)
+          return null
+        })
+    },
+    post: (method, params = {}) => send(method, params),
+    relayedAtMs: () => relayedAtMs,
+    close: () => undefined,
+  }
+}
+
+function probeValue(value: unknown, seq: number): RawFrame[] | null {
+  if (Array.isArray(value)) return value as RawFrame[]
+  debug('stale probe for seq %d dropped', seq)
+  return null
 }
 
 /**
@@ -310,31 +477,32 @@ function disconnect(session: Session | undefined): void {
  * in the `JSON.parse` before it). The profiler's signal-driven samples see
  * the native frame and its caller. Only while saturated, for one window.
  */
-async function sampleSaturation({ id, durationMs, intervalMs }: SaturationRequest): Promise<void> {
-  const session = connect()
-  if (session === undefined) {
-    parentPort?.postMessage({ type: 'saturation', id, samples: 0, hot: [] } satisfies SaturationMessage)
+async function sampleSaturation(target: Target, { id, durationMs, intervalMs }: SaturationRequest): Promise<void> {
+  if (!config.inspector) {
+    target.send({ type: 'saturation', id, samples: 0, hot: [] } satisfies SaturationMessage)
     return
   }
-  const exiting = shared.exitingWithin(durationMs).then((exited) => (exited ? kEnded : kTimedOut))
+  const line = openLine(target)
+  const exiting = target.shared.exitingWithin(durationMs).then((exited) => (exited ? kEnded : kTimedOut))
   let profile: ProfileEntry[] = []
   try {
-    await post(session, 'Profiler.enable')
-    await post(session, 'Profiler.setSamplingInterval', { interval: Math.round(intervalMs * 1000) })
-    await post(session, 'Profiler.start')
+    await line.post('Profiler.enable')
+    await line.post('Profiler.setSamplingInterval', { interval: Math.round(intervalMs * 1000) })
+    await line.post('Profiler.start')
     const stopped = (await withTimeout([exiting], durationMs)) === kEnded
-    const result = await post(session, 'Profiler.stop') as { profile: Profiler.Profile }
+    const result = await line.post('Profiler.stop') as { profile: Profiler.Profile }
     if (!stopped) profile = profileEntries(result.profile)
+    if (target.isWorker) await line.post('Profiler.disable')
   } catch (error) {
     debug('saturation profile failed: %O', error)
   } finally {
-    disconnect(session)
+    line.close()
   }
   // Summed up here: loopwatch's own work stays off the thread it watches.
   const { samples, hot } = summarizeHot(profile)
-  debug('saturation %d: %d samples', id, samples)
+  debug('thread %d: saturation %d: %d samples', target.threadId, id, samples)
   const message: SaturationMessage = { type: 'saturation', id, samples, hot }
-  parentPort?.postMessage(message)
+  target.send(message)
 }
 
 /**
@@ -369,15 +537,6 @@ function profileEntries({ nodes }: Profiler.Profile): ProfileEntry[] {
 
 /** Profile nodes that are not code: idle time, GC, the VM itself. */
 const kVmNodes = new Set(['(idle)', '(program)', '(garbage collector)', '(root)'])
-
-function post(session: Session, method: string, params?: object): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    session.post(method, params, (error, result) => {
-      if (error) reject(error)
-      else resolve(result)
-    })
-  })
-}
 
 function addSample(profile: Map<string, ProfileEntry>, stack: StackFrame[], count = 1): void {
   const key = stackKey(stack)
@@ -434,29 +593,6 @@ function sortedProfile(profile: Map<string, ProfileEntry>): ProfileEntry[] {
   return [...profile.values()].sort((a, b) => b.count - a.count)
 }
 
-/**
- * Runs the probe on the main thread: the raw stack, empty when no
- * JavaScript was running; `null` when the stall is already over.
- */
-function evaluate(session: Session | undefined, seq: number): Promise<RawFrame[] | null> {
-  // Hang reports still go out on their schedule, without a stack.
-  if (session === undefined) return never()
-  shared.setProbeSeq(seq)
-  return new Promise((resolve) => {
-    session.post('Runtime.evaluate', { expression: probeSource, returnByValue: true, silent: true },
-      (error, result) => {
-        const value: unknown = error ? undefined : result.result.value
-        if (!Array.isArray(value)) {
-          if (error) debug('probe failed: %O', error)
-          else debug('stale probe for seq %d dropped', seq)
-          resolve(null)
-          return
-        }
-        resolve(value as RawFrame[])
-      })
-  })
-}
-
 /** The first of `promises` to settle, or `kTimedOut` after `ms` (the timer keeps the thread alive meanwhile). */
 function withTimeout<T>(promises: Promise<T>[], ms: number): Promise<T | typeof kTimedOut> {
   if (ms <= 0) return Promise.resolve(kTimedOut)
@@ -469,25 +605,63 @@ function withTimeout<T>(promises: Promise<T>[], ms: number): Promise<T | typeof 
   })
 }
 
+/** Serves a thread's request: its watchers changed, or it wants its saturation sampled. */
+function handle(target: Target, request: ToWatchdog): void {
+  if (target.gone) return
+  if (request.type === 'clients') {
+    target.serve(request)
+    return
+  }
+  saturationSamplings++
+  sampleSaturation(target, request).catch((error: unknown) => {
+    debug('saturation sampling failed: %O', error)
+  }).finally(() => {
+    saturationSamplings--
+  })
+}
+
+/**
+ * The other threads' messages, on the channel every thread's loopwatch
+ * shares (see host.ts): they join, change their watchers, leave.
+ */
+function onChannel(data: ChannelMessage, channel: BroadcastChannel): void {
+  if (data.type === 'join' && data.owner === config.owner.threadId) {
+    const { threadId } = data.target
+    targets.get(threadId)?.end()
+    const target: Target = new Target(data.target, (message) => {
+      channel.postMessage({ type: 'to-host', owner: config.owner.threadId, threadId, message } satisfies ChannelMessage)
+    })
+    targets.set(threadId, target)
+    debug('thread %d (%s) joined', threadId, target.name)
+  } else if (data.type === 'to-watchdog' && data.owner === config.owner.threadId) {
+    const target = targets.get(data.threadId)
+    if (target !== undefined) handle(target, data.message)
+  } else if (data.type === 'leave' && data.owner === config.owner.threadId) {
+    targets.get(data.threadId)?.end()
+  }
+}
+
 /** Starts the watchdog in this thread (the worker's entry point). */
 export function runWatchdog(): void {
   config = workerData as WatchdogConfig
-  shared = new SharedBeat(config.buffer)
-  probeSource = probeExpression(config.probeId)
+  mail = new Mailbox(config.mail)
+  mail.alive()
   resolver = new FrameResolver(config.ownDir)
-  parentPort?.on('message', (request: ClientsMessage | SaturationRequest) => {
-    if (request.type === 'clients') {
-      serve(request)
-      return
-    }
-    saturationSamplings++
-    sampleSaturation(request).catch((error: unknown) => {
-      debug('saturation sampling failed: %O', error)
-    }).finally(() => {
-      saturationSamplings--
-    })
+  // A served worker that ends takes its stalls with it.
+  route = new WorkerRoute((threadId) => targets.get(threadId)?.end())
+  const owner = new Target(config.owner, (message) => {
+    parentPort?.postMessage(message)
+  })
+  targets.set(owner.threadId, owner)
+  parentPort?.on('message', (request: ToWatchdog) => {
+    handle(owner, request)
   })
   // The listener must not keep this thread alive on its own.
   parentPort?.unref()
+  const channel = new BroadcastChannel(kChannelName)
+  channel.onmessage = (event) => {
+    onChannel((event as { data: ChannelMessage }).data, channel)
+  }
+  channel.unref()
   setImmediate(watch)
 }

@@ -37,7 +37,7 @@ export function syntheticReport(blocks: number, cwd: string): Report {
     const stack = stacks[0] ?? []
     const event: BlockEvent = {
       id: i + 1, startTime: startTime + (i / blocks) * 600_000, duration: 50 + random() * (c === 0 ? 900 : 200), threshold: 50,
-      hang: false, stack, samples: 6,
+      thread: { id: 0, name: '' }, hang: false, stack, samples: 6,
       profile: stacks.map((s, j) => ({ stack: s, count: 3 - j })),
       cause: kCauses[(c + i) % kCauses.length] ?? 'unknown',
     }

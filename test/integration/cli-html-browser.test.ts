@@ -135,7 +135,7 @@ test('the page\'s summary line counts the machine\'s starved stalls apart from t
   })
   const work: StackFrame = { functionName: 'work', file: join(dir, 'work.js'), line: 3, column: 1, internal: false }
   const stall = (id: number, duration: number, cause: BlockEvent['cause']): BlockEvent => ({ id, startTime: 1_700_000_000_000 + id * 1000,
-    duration, threshold: 50, hang: false, stack: [work], samples: 1, profile: [{ stack: [work], count: 1 }], cause })
+    duration, threshold: 50, thread: { id: 0, name: '' }, hang: false, stack: [work], samples: 1, profile: [{ stack: [work], count: 1 }], cause })
   const meta = { command: ['node', 'app.js'], startTime: 1_700_000_000_000, duration: 60_000, exitCode: 0, signal: null, threshold: 50, processes: 1 }
   const summaryOf = async (events: BlockEvent[]) => {
     const summary = new BlockSummary({ timeline: true, profiles: true })

@@ -64,7 +64,7 @@ test('the cgroup with a CPU limit is found for v2 and v1; none without a limit',
 
 const frame = (functionName: string, file: string, line = 1): StackFrame => ({ functionName, file, line, column: 5, internal: false })
 const event = (patch: Partial<BlockEvent>): BlockEvent =>
-  ({ id: 1, startTime: 0, duration: 62, threshold: 50, hang: false, stack: [frame('spin', '/app/x.js', 3)], samples: 1,
+  ({ id: 1, startTime: 0, duration: 62, threshold: 50, thread: { id: 0, name: '' }, hang: false, stack: [frame('spin', '/app/x.js', 3)], samples: 1,
     profile: [], cause: 'cpu', ...patch })
 
 test('a starved stall reads as the machine\'s, its stack as running at the time, not a culprit', () => {

@@ -31,7 +31,7 @@ function openWriter(t: TestContext): { file: string; fd: number; writer: EventsW
 }
 
 const block = (startTime: number, duration: number, stack: StackFrame[]): BlockEvent =>
-  ({ id: 1, startTime, duration, threshold: 50, hang: false, stack, samples: 2, profile: [{ stack, count: 2 }], cause: 'cpu' })
+  ({ id: 1, startTime, duration, threshold: 50, thread: { id: 0, name: '' }, hang: false, stack, samples: 2, profile: [{ stack, count: 2 }], cause: 'cpu' })
 
 test('saturations round-trip with their hot code and CPU split, into the report and the CLI\'s text', (t) => {
   const { file, writer } = openWriter(t)

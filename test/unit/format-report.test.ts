@@ -7,7 +7,7 @@ const frame = (functionName: string, file: string, line = 1, internal = false): 
   ({ functionName, file, line, column: 5, internal })
 
 const event = (stack: StackFrame[], duration = 412): BlockEvent =>
-  ({ id: 1, startTime: 0, duration, threshold: 100, hang: false, stack, samples: 1, profile: [], cause: 'cpu' })
+  ({ id: 1, startTime: 0, duration, threshold: 100, thread: { id: 0, name: '' }, hang: false, stack, samples: 1, profile: [], cause: 'cpu' })
 
 test('the report leads with the native call, then user frames, relative to cwd, internals counted', () => {
   const text = formatBlock(event([

@@ -6,7 +6,7 @@ import { createBlockLogger, kLogWindowMs, kReportsPerWindow, type LoggerDeps } f
 const parse: StackFrame[] = [{ functionName: 'parseReport', file: `${process.cwd()}/src/report.ts`, line: 12, column: 5, internal: false }]
 const render: StackFrame[] = [{ functionName: 'render', file: `${process.cwd()}/src/page.ts`, line: 3, column: 1, internal: false }]
 const event = (stack: StackFrame[], duration = 110): BlockEvent =>
-  ({ id: 1, startTime: 0, duration, threshold: 100, hang: false, stack, samples: 1, profile: [], cause: 'cpu' })
+  ({ id: 1, startTime: 0, duration, threshold: 100, thread: { id: 0, name: '' }, hang: false, stack, samples: 1, profile: [], cause: 'cpu' })
 
 /** A clock and timers the test moves by hand. */
 function fakeDeps() {

@@ -17,7 +17,7 @@ const stack = [
 ]
 
 function event(overrides: Partial<BlockEvent> = {}): BlockEvent {
-  return { id: 1, startTime: 1_700_000_000_000.5, duration: 412.25, threshold: 100, hang: false, stack, samples: 3, profile: [], cause: 'unknown', ...overrides }
+  return { id: 1, startTime: 1_700_000_000_000.5, duration: 412.25, threshold: 100, thread: { id: 0, name: '' }, hang: false, stack, samples: 3, profile: [], cause: 'unknown', ...overrides }
 }
 
 test('attributes: durations in seconds, the culprit under the stable code.* names', () => {

@@ -13,7 +13,7 @@ class CollectingReader extends MetricReader {
 }
 
 const block = (id: number): BlockEvent =>
-  ({ id, startTime: Date.now() - 500, duration: 250, threshold: 100, hang: false, stack: [], samples: 0, profile: [], cause: 'unknown' })
+  ({ id, startTime: Date.now() - 500, duration: 250, threshold: 100, thread: { id: 0, name: '' }, hang: false, stack: [], samples: 0, profile: [], cause: 'unknown' })
 
 test('global providers registered after watchLoop() still get the blocks that follow', async (t) => {
   // As with `node --import loopwatch/register app.js`, where the app starts the SDK later.

@@ -11,7 +11,7 @@ const meta: ReportMeta = {
   command: ['node', 'app.js'], startTime: 1_000_000, duration: 312_000, exitCode: 0, signal: null, threshold: 100, processes: 1,
 }
 const block = (duration: number, stack: StackFrame[], at = 1_000_500): BlockEvent =>
-  ({ id: 1, startTime: at, duration, threshold: 100, hang: false, stack, samples: 1, profile: [], cause: 'cpu' })
+  ({ id: 1, startTime: at, duration, threshold: 100, thread: { id: 0, name: '' }, hang: false, stack, samples: 1, profile: [], cause: 'cpu' })
 
 test('the table: header with the share of time blocked, rows by total, start-up and unfinished marked', () => {
   const summary = new BlockSummary({ timeline: true })

@@ -7,7 +7,7 @@ import { BlockSummary, kTurnLabel } from '../../src/report/summary.js'
 
 const step: StackFrame = { functionName: 'Immediate.step', file: '/app/src/jobs.ts', line: 9, column: 3, internal: false }
 const turn = (duration: number): BlockEvent => ({
-  id: 1, startTime: 1_700_000_000_000, duration, threshold: 100, hang: false, stack: [step], samples: 3,
+  id: 1, startTime: 1_700_000_000_000, duration, threshold: 100, thread: { id: 0, name: '' }, hang: false, stack: [step], samples: 3,
   profile: [{ stack: [step], count: 3 }], cause: 'cpu', kind: 'turn', callbacksSampled: 3,
 })
 

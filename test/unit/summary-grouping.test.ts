@@ -10,7 +10,7 @@ const timers = frame('listOnTimeout', 'node:internal/timers', 581, true)
 
 let nextId = 1
 function block(duration: number, stack: StackFrame[], extra: Partial<BlockEvent> = {}): BlockEvent {
-  return { id: nextId++, startTime: 1000 * nextId, duration, threshold: 50, hang: false, stack, samples: 1, profile: [], cause: 'cpu', ...extra }
+  return { id: nextId++, startTime: 1000 * nextId, duration, threshold: 50, thread: { id: 0, name: '' }, hang: false, stack, samples: 1, profile: [], cause: 'cpu', ...extra }
 }
 
 test('groups by the first user frame, sorts by total blocked time, with count, max, p95 and causes', () => {

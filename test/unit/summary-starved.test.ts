@@ -12,7 +12,7 @@ const meta: ReportMeta = {
   command: ['node', 'app.js'], startTime: 1_000_000, duration: 60_000, exitCode: 0, signal: null, threshold: 50, processes: 1,
 }
 const block = (duration: number, cause: BlockEvent['cause'], cpu: BlockEvent['cpu']): BlockEvent =>
-  ({ id: 1, startTime: 1_000_500, duration, threshold: 50, hang: false, stack: [work], samples: 1, profile: [{ stack: [work], count: 1 }],
+  ({ id: 1, startTime: 1_000_500, duration, threshold: 50, thread: { id: 0, name: '' }, hang: false, stack: [work], samples: 1, profile: [{ stack: [work], count: 1 }],
     cause, ...(cpu === undefined ? {} : { cpu }) })
 
 test('starved stalls go to a row of their own, "machine", never under the function that ran', () => {

@@ -12,7 +12,7 @@ let nextId = 1
 function block(duration: number, cpu: BlockEvent['cpu'], cause: BlockEvent['cause'] = 'cpu'): BlockEvent {
   const stack = [frame('spin', 7)]
   return {
-    id: nextId++, startTime: 0, duration, threshold: 10, hang: false, stack, samples: 1, profile: [{ stack, count: 1 }], cause,
+    id: nextId++, startTime: 0, duration, threshold: 10, thread: { id: 0, name: '' }, hang: false, stack, samples: 1, profile: [{ stack, count: 1 }], cause,
     ...(cpu === undefined ? {} : { cpu }),
   }
 }
