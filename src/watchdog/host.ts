@@ -421,9 +421,11 @@ class WatchdogHost {
     const held = this.#held
     this.#held = undefined
     const inCheck = this.#natives.inCheck
+    const heldHere = held !== undefined && held.seq === seq
+    this.#shared.setProbeHeld(inCheck !== undefined || heldHere)
     const frames = inCheck !== undefined
       ? [inCheck.frame, ...captureRawStack(inCheck.wrapped)]
-      : held !== undefined && held.seq === seq ? held.frames : captureRawStack(this.#probe)
+      : heldHere ? held.frames : captureRawStack(this.#probe)
     // No JavaScript below: the probe ran between callbacks, within the stall.
     if (frames.length === 0) return frames
     // Which callback it landed in: samples in several make a loop turn, not one culprit.

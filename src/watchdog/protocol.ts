@@ -8,7 +8,7 @@ import type { StackFrame } from './frames.js'
 //   Int32  [2]  1 once the main thread is exiting
 //   Int32  [3]  the sequence the watchdog's next probe is for
 //   BigInt [2]  hrtime (ns) of the last heartbeat
-//   Int32  [6]  (unused: the watchdog's mail is its own Mailbox)
+//   Int32  [6]  1 if the last probe's answer is a stack a native call held it off at
 //   Int32  [7]  seq + 1 once the probed callback of stall `seq` has returned (0: not yet)
 //   BigInt [4]  hrtime (ns) at which the probe last began to run
 //   Int32  [10] 1 while a probe is posted and has not begun to run
@@ -36,6 +36,7 @@ export class SharedBeat {
   readonly probePending: Int32Array
   /** The async id of the callback the last probe ran in. */
   readonly #probeCallback: Int32Array
+  readonly #probeHeld: Int32Array
 
   constructor(buffer = new SharedArrayBuffer(kBytes)) {
     this.buffer = buffer
@@ -45,6 +46,17 @@ export class SharedBeat {
     this.#probeStart = new BigInt64Array(buffer, 32, 1)
     this.probePending = new Int32Array(buffer, 40, 1)
     this.#probeCallback = new Int32Array(buffer, 44, 1)
+    this.#probeHeld = new Int32Array(buffer, 24, 1)
+  }
+
+  /** Main thread, in the probe: its answer is the stack a native call held it off at (native-calls.ts). */
+  setProbeHeld(held: boolean): void {
+    Atomics.store(this.#probeHeld, 0, held ? 1 : 0)
+  }
+
+  /** Watchdog: the last probe waited out a native call, whose caller's stack it answered. */
+  probeHeld(): boolean {
+    return Atomics.load(this.#probeHeld, 0) === 1
   }
 
   /** Main thread, in the probe: the callback it landed in (`executionAsyncId()`). */

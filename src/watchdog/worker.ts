@@ -222,6 +222,8 @@ async function sample(target: Target, seq: number): Promise<void> {
   debug('thread %d: stall of seq %d: sampling', target.threadId, seq)
 
   const profile = new Map<string, ProfileEntry>()
+  /** Samples a native call's wait stands for, by stack key, on top of the profile's (for the culprit only). */
+  const heldWeight = new Map<string, number>()
   /** Async ids of the callbacks the samples landed in. */
   const callbacks = new Map<number, number>()
   let sealedAtMs: number | undefined
@@ -244,8 +246,8 @@ async function sample(target: Target, seq: number): Promise<void> {
   const unresponsive: [number, number][] = []
   /** A worker's stall: how long its probes waited for the main thread to pass them on. */
   let routeHeldMs = 0
-  /** The probe was answered (or the stall ended): records how long it waited to begin. */
-  const waited = (answered: boolean): void => {
+  /** The probe was answered (or the stall ended): records how long it waited to begin, and returns it. */
+  const waited = (answered: boolean): number => {
     const startedMs = Number(shared.probeStartNs()) / 1e6
     const untilMs = answered && startedMs >= pendingSinceMs ? startedMs : hrtimeMs()
     // A worker's probe reached it only once the main thread passed it on:
@@ -254,7 +256,7 @@ async function sample(target: Target, seq: number): Promise<void> {
     if (relayedMs - pendingSinceMs > kUnresponsiveMs) routeHeldMs += relayedMs - pendingSinceMs
     pendingSinceMs = Math.max(pendingSinceMs, relayedMs)
     const waitMs = untilMs - pendingSinceMs
-    if (waitMs <= kUnresponsiveMs) return
+    if (waitMs <= kUnresponsiveMs) return waitMs
     // A first probe that waited half a threshold or more found the main
     // thread unable to run JavaScript from the block's start, as far as we
     // can tell: count the stretch from the last heartbeat (the main thread
@@ -262,6 +264,7 @@ async function sample(target: Target, seq: number): Promise<void> {
     const first = samples === 0 && unresponsive.length === 0
     const fromMs = first && waitMs >= thresholdMs / 2 ? Number(startedNs) / 1e6 : pendingSinceMs
     unresponsive.push([fromMs, untilMs])
+    return waitMs
   }
   try {
     for (;;) {
@@ -287,7 +290,7 @@ async function sample(target: Target, seq: number): Promise<void> {
         continue
       }
       if (raw !== kTimedOut) {
-        waited(true)
+        const waitMs = waited(true)
         pending = undefined
         if (raw === null) break
         // A probe that finds no JavaScript landed between two callbacks of
@@ -304,6 +307,14 @@ async function sample(target: Target, seq: number): Promise<void> {
           const callback = shared.probeCallback()
           callbacks.set(callback, (callbacks.get(callback) ?? 0) + 1)
           addSample(profile, stack)
+          // A native call held this probe off for its whole wait, which no
+          // other probe could sample: the culprit it names gets the samples
+          // the wait would have had (`return JSON.parse(big)` against the
+          // short code that ran after it).
+          if (shared.probeHeld()) {
+            const id = stackKey(stack)
+            heldWeight.set(id, (heldWeight.get(id) ?? 0) + Math.floor(waitMs / sampleIntervalMs))
+          }
           // Hang reports name the app's code: a sample of Node's internals
           // alone (between microtasks) does not replace one that had it.
           if (latest === undefined || stack.some((frame) => !frame.internal) || !latest.some((frame) => !frame.internal)) latest = stack
@@ -343,7 +354,7 @@ async function sample(target: Target, seq: number): Promise<void> {
     type: 'capture',
     seq,
     samples,
-    stack: mostSampled(profile) ?? [],
+    stack: mostSampled(profile, heldWeight) ?? [],
     profile: sortedProfile(profile),
     hangs: hangs.filter((h) => h.due).map((h) => h.client.id),
     unresponsive,
@@ -562,12 +573,12 @@ function culpritKey(stack: StackFrame[]): string {
   return culprit === undefined ? '' : `${culprit.functionName}@${culprit.file}`
 }
 
-function mostSampled(profile: Map<string, ProfileEntry>): StackFrame[] | undefined {
+function mostSampled(profile: Map<string, ProfileEntry>, heldWeight = new Map<string, number>()): StackFrame[] | undefined {
   // Samples per culprit, in the order culprits were first sampled (ties go to the earliest).
   const culprits = new Map<string, number>()
-  for (const entry of profile.values()) {
+  for (const [id, entry] of profile) {
     const key = culpritKey(entry.stack)
-    culprits.set(key, (culprits.get(key) ?? 0) + entry.count)
+    culprits.set(key, (culprits.get(key) ?? 0) + entry.count + (heldWeight.get(id) ?? 0))
   }
   // Samples in Node's code alone (between microtasks, in the timers'
   // loop) name no culprit: they lose to any that do. Seen on Node 24 CI: a
@@ -582,11 +593,16 @@ function mostSampled(profile: Map<string, ProfileEntry>): StackFrame[] | undefin
       topCount = count
     }
   }
-  let best: ProfileEntry | undefined
-  for (const entry of profile.values()) {
-    if (culpritKey(entry.stack) === top && (best === undefined || entry.count > best.count)) best = entry
+  let best: StackFrame[] | undefined
+  let bestCount = 0
+  for (const [id, entry] of profile) {
+    const count = entry.count + (heldWeight.get(id) ?? 0)
+    if (culpritKey(entry.stack) === top && (best === undefined || count > bestCount)) {
+      best = entry.stack
+      bestCount = count
+    }
   }
-  return best?.stack
+  return best
 }
 
 function sortedProfile(profile: Map<string, ProfileEntry>): ProfileEntry[] {
