@@ -105,8 +105,15 @@ export function formatHang(elapsedMs: number, thresholdMs: number, stack: readon
     const which = thread.id === 0 ? 'the main thread has' : 'the thread has'
     return `${head}\n    (no stack yet: ${which} not returned to JavaScript; it is inside a native call${thread.id === 0 ? '' : ', or the main thread, which passes its samples on, is'})`
   }
-  return `${head}\n${formatStack(stack, cwd)}`
+  return `${head}\n${formatStack(stack, cwd)}${thread.id !== 0 && stack[0]?.functionName === 'Atomics.wait' ? `\n${kWaitNote}` : ''}`
 }
+
+/**
+ * A worker idle in `Atomics.wait()` between tasks: piscina's default
+ * (`atomics: 'sync'`) waits so, and its loop never turns, so no block of a
+ * task can be told apart from the wait.
+ */
+const kWaitNote = '    (the worker waits in Atomics.wait(), and its event loop cannot turn until it returns: a pool that waits so between tasks (piscina\'s default, atomics: \'sync\') runs every task in one turn. With piscina\'s atomics: \'async\', each task\'s blocks are reported on their own)'
 
 /** The one-liner for a hang whose stack has not changed since the last report. */
 export function formatHangRepeat(elapsedMs: number, thread: BlockEvent['thread'] = kMainThread): string {

@@ -43,6 +43,12 @@ const kUnresponsiveMs = 2
 const kMaxSleepMs = 250
 /** How long a probe waits for a worker the route has not attached yet. */
 const kAttachWaitMs = 1000
+/**
+ * How long a worker's stall that has ended waits for its probe's answer,
+ * held up on the way back by a blocked main thread: well within the second
+ * the thread waits for the capture (host.ts).
+ */
+const kLateAnswerMs = 600
 const kTimedOut = Symbol('timed out')
 const kEnded = Symbol('stall ended')
 const kSealed = Symbol('probed callback returned')
@@ -276,10 +282,20 @@ async function sample(target: Target, seq: number): Promise<void> {
         pendingSinceMs = hrtimeMs()
         pending = line.evaluate(seq)
       }
-      const raw = await withTimeout<RawFrame[] | null | typeof kEnded | typeof kSealed>([pending, ended, sealed], nextHangMs() - elapsedMs())
+      let raw = await withTimeout<RawFrame[] | null | typeof kEnded | typeof kSealed>([pending, ended, sealed], nextHangMs() - elapsedMs())
+      let last = false
       if (raw === kEnded) {
-        waited(false)
-        break
+        // A worker's answer comes back through the main thread too: one
+        // taken within the stall may still be on its way, held up by a
+        // main thread that is blocked itself. It is the stall's, so wait a
+        // while for it (the thread waits kCaptureWaitMs for the capture).
+        const late = target.isWorker && pending !== undefined ? await withTimeout([pending], kLateAnswerMs) : kTimedOut
+        if (late === kTimedOut || late === null || late.length === 0) {
+          waited(false)
+          break
+        }
+        raw = late
+        last = true
       }
       if (raw === kSealed) {
         sealedAtMs ??= elapsedMs()
@@ -320,6 +336,7 @@ async function sample(target: Target, seq: number): Promise<void> {
           if (latest === undefined || stack.some((frame) => !frame.internal) || !latest.some((frame) => !frame.internal)) latest = stack
         }
       }
+      if (last) break
       for (const h of hangs) {
         const nowMs = elapsedMs()
         if (nowMs < h.nextMs) continue
@@ -348,7 +365,7 @@ async function sample(target: Target, seq: number): Promise<void> {
   } finally {
     line.close()
   }
-  debug('thread %d: seq %d: %d samples', target.threadId, seq, samples)
+  debug('thread %d: seq %d: %d samples%s', target.threadId, seq, samples, routeHeldMs > 0 ? `, ${Math.round(routeHeldMs)} ms held up on the main thread` : '')
   const othersAfter = othersBefore && target.othersWait?.read()
   const message: CaptureMessage = {
     type: 'capture',

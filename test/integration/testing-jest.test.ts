@@ -34,3 +34,18 @@ test('jest: failOnBlock() in a setup file, options in code; the canary fails; a 
   assert.match(failure('blocks in a second file'), /blocked for \d+ ms during this test \(limit 25 ms\)/)
   assert.match(failure('blocks in a second file'), /at blockInSecondFile \([^)]*second\.test\.cjs:4:\d+\)\n\s+at .*second\.test\.cjs:8:\d+\)/)
 })
+
+test('jest workerThreads: a block in a worker thread fails its test with the culprit\'s stack', async () => {
+  // Two files, so that jest runs them in its workers rather than in band.
+  const { code, stdout, stderr } = await run(
+    [bins.jest, '--ci', '--json', '--maxWorkers=2', '--config', JSON.stringify({ ...JSON.parse(config('loopwatch/testing/jest')), workerThreads: true }),
+      'worker-thread.test.cjs', 'canary.test.cjs'], dir, kSuiteEnv)
+  assert.equal(code, 1, stderr)
+  const outcomes = jsonOutcomes(stdout)
+  const outcome = (name: string) => outcomes.find((o) => o.name === name)
+  assert.equal(outcome('runs in a worker thread')?.passed, true, outcome('runs in a worker thread')?.failure)
+  const failure = outcome('blocks for 300 ms in a worker thread')?.failure ?? ''
+  assert.match(failure, /the event loop was blocked for \d+ ms during this test \(limit 200 ms\)/)
+  assert.match(failure, new RegExp(`at blockHeavily \\([^)]*blockers\\.cjs:${kLines.blockHeavily}:\\d+\\)`))
+  assert.doesNotMatch(failure, /no stack/)
+})

@@ -39,17 +39,19 @@ test('vitest: failOnBlock() from loopwatch/testing/vitest in a setup file, optio
   assert.match(outcomes[1]?.failure ?? '', / {4}at blockOnPurpose \([^)]*canary\.test\.ts:14:\d+\)/)
 })
 
-test("vitest's threads pool: a block fails its test with the culprit's stack, sampled in the worker thread", async (t) => {
-  const report = join(tempDir(t), 'report.json')
-  const { code, stderr } = await run(
-    [bins.vitest, 'run', '--pool=threads', '--reporter=json', `--outputFile=${report}`, '--testNamePattern', '300 ms|does not block'],
-    dir, kSuiteEnv)
-  assert.equal(code, 1, stderr)
-  const outcomes = jsonOutcomes(readReport(report)).filter((o) => o.name === 'blocks for 300 ms' || o.name === 'does not block')
-  assert.deepEqual(outcomes.map((o) => [o.name, o.passed]), [['blocks for 300 ms', false], ['does not block', true]])
-  const failure = outcomes[0]?.failure ?? ''
-  assert.match(failure, /the event loop was blocked for \d+ ms during this test \(limit 200 ms\)/)
-  // The helper that blocked and the test's own line, as in a forks pool.
-  assert.match(failure, /at blockHeavily \([^)]*blockers\.cjs:\d+:\d+\)/)
-  assert.doesNotMatch(failure, /no stack/)
-})
+for (const pool of ['threads', 'vmThreads']) {
+  test(`vitest's ${pool} pool: a block fails its test with the culprit's stack, sampled in the worker thread`, async (t) => {
+    const report = join(tempDir(t), 'report.json')
+    const { code, stderr } = await run(
+      [bins.vitest, 'run', `--pool=${pool}`, '--reporter=json', `--outputFile=${report}`, '--testNamePattern', '300 ms|does not block'],
+      dir, kSuiteEnv)
+    assert.equal(code, 1, stderr)
+    const outcomes = jsonOutcomes(readReport(report)).filter((o) => o.name === 'blocks for 300 ms' || o.name === 'does not block')
+    assert.deepEqual(outcomes.map((o) => [o.name, o.passed]), [['blocks for 300 ms', false], ['does not block', true]])
+    const failure = outcomes[0]?.failure ?? ''
+    assert.match(failure, /the event loop was blocked for \d+ ms during this test \(limit 200 ms\)/)
+    // The helper that blocked and the test's own line, as in a forks pool.
+    assert.match(failure, /at blockHeavily \([^)]*blockers\.cjs:\d+:\d+\)/)
+    assert.doesNotMatch(failure, /no stack/)
+  })
+}

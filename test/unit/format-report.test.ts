@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { formatBlock, formatMs } from '../../src/report/format.js'
+import { formatBlock, formatHang, formatMs } from '../../src/report/format.js'
 import type { BlockEvent, StackFrame } from '../../src/index.js'
 
 const frame = (functionName: string, file: string, line = 1, internal = false): StackFrame =>
@@ -118,4 +118,13 @@ test('a source-mapped library frame also names the file on disk', () => {
     '    at blockTokens (node_modules/marked/src/Lexer.ts:80:13, on disk lib/marked.esm.js:311:20)',
     '    at render (src/page.ts:9:5)',
   ])
+})
+
+test('a worker hung in Atomics.wait() (piscina\'s atomics: \'sync\' between tasks) is told how to see its tasks\' blocks; the main thread is not', () => {
+  const stack = [frame('Atomics.wait', '', 0, true), frame('atomicsWaitLoop', '/app/node_modules/piscina/dist/worker.js', 159)]
+  const worker = formatHang(1000, 50, stack, '/app', { id: 2, name: 'pool' })
+  assert.match(worker, /^loopwatch: worker 2 "pool": event loop blocked for 1000 ms so far/)
+  assert.match(worker, /atomics: 'async', each task's blocks are reported on their own\)$/)
+  assert.doesNotMatch(formatHang(1000, 50, stack, '/app'), /Atomics\.wait\(\), and/)
+  assert.doesNotMatch(formatHang(1000, 50, [frame('spin', '/app/spin.js', 3)], '/app', { id: 2, name: '' }), /Atomics/)
 })
