@@ -289,7 +289,7 @@ async function sample(target: Target, seq: number): Promise<void> {
         // taken within the stall may still be on its way, held up by a
         // main thread that is blocked itself. It is the stall's, so wait a
         // while for it (the thread waits kCaptureWaitMs for the capture).
-        const late = target.isWorker && pending !== undefined ? await withTimeout([pending], kLateAnswerMs) : kTimedOut
+        const late = target.isWorker ? await withTimeout([pending], kLateAnswerMs) : kTimedOut
         if (late === kTimedOut || late === null || late.length === 0) {
           waited(false)
           break
