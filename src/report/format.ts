@@ -15,7 +15,7 @@ function noStackNote(event: BlockEvent): string {
   if (!inspectorAllowed()) return kNoInspectorNote
   if (event.thread.id === 0) return '    (no stack: the watchdog could not sample the main thread during the block)'
   if (event.samplesDelayed !== undefined) {
-    return `    (no stack: its samples waited ${formatMs(event.samplesDelayed)} for the main thread, which passes them on and was blocked itself; `
+    return `    (no stack: its samples waited ${formatMs(event.samplesDelayed)} for the main thread, which passes them on and was busy or blocked itself; `
       + 'they arrived after the block)'
   }
   return '    (no stack: the watchdog could not sample this worker thread during the block)'
@@ -24,7 +24,7 @@ function noStackNote(event: BlockEvent): string {
 /** A worker's samples that waited on the main thread: said under the stack. */
 function delayNote(event: BlockEvent): string {
   return event.samplesDelayed === undefined || event.stack.length === 0 ? ''
-    : `\n    (sampled ${formatMs(event.samplesDelayed)} late: samples of worker threads pass through the main thread, which was blocked itself)`
+    : `\n    (sampled ${formatMs(event.samplesDelayed)} late: samples of worker threads pass through the main thread, which was busy or blocked itself)`
 }
 
 /** `worker 3 "resize": ` before a worker thread's report; nothing for the main thread's. */
