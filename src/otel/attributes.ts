@@ -36,6 +36,8 @@ export interface BlockFacts {
   cpu?: BlockEvent['cpu']
   /** Several callbacks of one loop turn made the block together: no one frame is its culprit. */
   turn?: boolean
+  /** The thread that was blocked (`BlockEvent#thread`); the main thread when absent. */
+  thread?: BlockEvent['thread']
 }
 
 /** The facts of a block event: `cause` when known, the callback's type in debug mode. */
@@ -46,6 +48,7 @@ export function factsOf(event: BlockEvent): BlockFacts {
     threshold: event.threshold,
     hang: event.hang,
     stack: event.stack,
+    thread: event.thread,
   }
   if (event.cause !== 'unknown') facts.cause = event.cause
   if (event.callback !== undefined) facts.callbackType = event.callback.type
@@ -57,14 +60,19 @@ export function factsOf(event: BlockEvent): BlockFacts {
 /**
  * The attributes of the span event, the span and the log record. Durations
  * are seconds (doubles), as OpenTelemetry durations are; code attributes use
- * the stable semantic-convention names.
+ * the stable semantic-convention names, the thread the semantic conventions'
+ * `thread.id` (`threadId`: 0 for the main thread) and `thread.name` (the
+ * Worker's `name` option, when it has one).
  */
 export function blockAttributes(facts: BlockFacts): Attributes {
+  const thread = facts.thread ?? kMainThread
   const attributes: Attributes = {
     'loopwatch.block.duration': facts.duration / 1000,
     'loopwatch.block.threshold': facts.threshold / 1000,
     'loopwatch.block.hang': facts.hang,
+    'thread.id': thread.id,
   }
+  if (thread.name !== '') attributes['thread.name'] = thread.name
   if (facts.cause !== undefined) attributes['loopwatch.block.cause'] = facts.cause
   if (facts.callbackType !== undefined) attributes['loopwatch.block.callback.type'] = facts.callbackType
   if (facts.cpu !== undefined) {
@@ -93,6 +101,8 @@ export function blockAttributes(facts: BlockFacts): Attributes {
   }
   return attributes
 }
+
+const kMainThread: BlockEvent['thread'] = { id: 0, name: '' }
 
 /** The histogram's attributes: low cardinality only, so no code location. */
 export function metricAttributes(facts: BlockFacts): Attributes {

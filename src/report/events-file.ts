@@ -2,6 +2,8 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { threadId } from 'node:worker_threads'
 import { classifyCause, type BlockCause } from '../core/cause.js'
 import type { BlockEvent, BlockThread } from '../core/events.js'
+import type { WatcherExtension } from '../core/extension.js'
+import { isStartupBlock } from './culprit.js'
 import type { SaturationEvent } from '../saturation/saturation.js'
 import { stackKey, trimStack, type StackFrame } from '../watchdog/frames.js'
 
@@ -160,6 +162,26 @@ export class EventsWriter {
 
   #write(record: EventsRecord): void {
     if (this.#fd !== undefined && !append(this.#fd, record)) this.#fd = undefined
+  }
+}
+
+/**
+ * A worker thread's watcher under the CLI (`LOOPWATCH_EVENTS` set): appends
+ * its blocks to the events file, since register.ts's writer serves the main
+ * thread only. No start record: the process's is the main thread's.
+ * `undefined` when the file cannot be opened. Never throws.
+ */
+export function workerEventsExtension(path: string): WatcherExtension | undefined {
+  const fd = openEventsFile(path)
+  if (fd === undefined) return undefined
+  const writer = new EventsWriter(fd)
+  return {
+    block(event) {
+      writer.block(event, isStartupBlock(event))
+    },
+    stop() {
+      writer.close()
+    },
   }
 }
 

@@ -154,7 +154,8 @@ export const kClientScript = String.raw`
         var k = data.causes.indexOf(name);
         return '<span class="chip" style="background:' + (k < 0 ? '#8d96a8' : colors[k]) + '">' + esc(name) + ' ' + c.causes[name] + '</span>';
       }).join('');
-      var tags = (c.startup ? '<span class="tag">startup</span>' : '') +
+      var tags = (c.thread ? '<span class="tag">' + esc(c.thread) + '</span>' : '') +
+        (c.startup ? '<span class="tag">startup</span>' : '') +
         (c.unfinished ? '<span class="tag bad">still running when the app ended</span>' : '') +
         (c.hangs ? '<span class="tag bad">' + c.hangs + (c.hangs === 1 ? ' hang' : ' hangs') + '</span>' : '');
       return '<tr data-c="' + i + '"><td class="num">' + c.count + '</td><td class="num">' + fmtTotal(c.total) +
@@ -172,7 +173,7 @@ export const kClientScript = String.raw`
     var c = data.culprits[i];
     if (!c) { $('detail').hidden = true; return; }
     $('detail').hidden = false;
-    $('detail-title').textContent = c.culprit;
+    $('detail-title').textContent = (c.thread ? c.thread + ': ' : '') + c.culprit;
     renderFlame(buildTree(c.profile.length ? c.profile : c.stack.length ? [[c.stack, 1]] : []));
     renderStacks(c);
   }
@@ -255,7 +256,7 @@ export const kClientScript = String.raw`
     if (!el) { tip.hidden = true; return; }
     var i = Number(el.getAttribute('data-i'));
     var c = data.culprits[data.c[i]];
-    tip.textContent = fmtMs(data.d[i]) + ' at ' + fmtSpan(data.t[i]) + ' \u00b7 ' + data.causes[data.k[i]] + ' \u00b7 ' + (c ? c.culprit : '') +
+    tip.textContent = fmtMs(data.d[i]) + ' at ' + fmtSpan(data.t[i]) + ' \u00b7 ' + data.causes[data.k[i]] + ' \u00b7 ' + (c ? (c.thread ? c.thread + ': ' : '') + c.culprit : '') +
       (data.f[i] & 2 ? ' \u00b7 still running when the app ended' : '');
     var box = $('timeline-box').getBoundingClientRect();
     tip.hidden = false;

@@ -1,5 +1,5 @@
 import { formatSaturations } from './text.js'
-import { displayPath } from './format.js'
+import { displayPath, formatThread } from './format.js'
 import { stackKey, type StackFrame } from '../watchdog/frames.js'
 import { kClientScript, kStyles } from './html-client.js'
 import type { Report } from './report.js'
@@ -30,6 +30,8 @@ export interface PageData {
     stack: number[]
     /** `[frame indexes innermost first, samples]`. */
     profile: [number[], number][]
+    /** `worker 3 "resize"`: a worker thread's culprit; absent for the main thread's. */
+    thread?: string
   }[]
   causes: string[]
   /** Per block: start (ms after the run began), duration (ms), culprit index, cause index, flags (1 hang, 2 unfinished). */
@@ -67,6 +69,7 @@ export function pageData(report: Report, cwd = process.cwd()): PageData {
     causes: c.causes,
     stack: c.stack.map(frameId),
     profile: i < kMaxProfiledCulprits ? c.profile.map((p): [number[], number] => [p.stack.map(frameId), p.count]) : [],
+    ...(c.thread === undefined ? {} : { thread: formatThread(c.thread).replace(/: $/, '') }),
   }))
   const causes: string[] = []
   const causeIds = new Map<string, number>()

@@ -1,5 +1,5 @@
 import { culpritLabel } from './culprit.js'
-import type { ProfileEntry } from '../core/events.js'
+import type { BlockThread, ProfileEntry } from '../core/events.js'
 import type { StackFrame } from '../watchdog/frames.js'
 import { percentile, type BlockSummary } from './summary.js'
 import type { BlockCpu } from '../core/cpu-time.js'
@@ -93,6 +93,11 @@ export interface ReportCulprit {
   stack: StackFrame[]
   /** Sampled stacks, merged over the culprit's blocks, most samples first. */
   profile: ProfileEntry[]
+  /**
+   * The worker thread the blocks were in (`BlockEvent#thread`); absent for
+   * the main thread's. A function that blocked two threads is two culprits.
+   */
+  thread?: BlockThread
 }
 
 /** One block on the timeline. */
@@ -135,6 +140,7 @@ export function buildReport(summary: BlockSummary, meta: ReportMeta, cwd = proce
     causes: Object.fromEntries(group.causes),
     stack: group.stack,
     profile: [...group.profile.values()].sort((a, b) => b.count - a.count),
+    ...(group.thread.id === 0 ? {} : { thread: group.thread }),
   }))
   const { entries, dropped } = summary.timeline()
   const events = entries.map((entry): ReportEvent => ({

@@ -1,4 +1,4 @@
-import type { BlockEvent, ProfileEntry } from '../core/events.js'
+import type { BlockEvent, BlockThread, ProfileEntry } from '../core/events.js'
 import { causeOf, culpritLabel, culpritOf, isStartupBlock } from './culprit.js'
 import { codes, warn } from '../core/errors.js'
 import { stackKey, type StackFrame } from '../watchdog/frames.js'
@@ -37,6 +37,11 @@ export interface CulpritSummary {
   hangs: number
   /** The stack of the longest block, innermost first. */
   stack: StackFrame[]
+  /**
+   * The thread the blocks were in (`BlockEvent#thread`): culprits are counted
+   * per thread, a function that blocked two threads is two culprits.
+   */
+  thread: BlockThread
 }
 
 /** @internal A culprit's running totals. */
@@ -49,6 +54,8 @@ export interface CulpritGroup {
   /** Replaces the frame's label: the group of culprits past the limit. */
   readonly label?: string
   readonly startup: boolean
+  /** The thread the blocks were in: the same function blocking two threads is two culprits. */
+  readonly thread: BlockThread
   count: number
   total: number
   max: number
@@ -138,13 +145,15 @@ export class BlockSummary {
   add(event: BlockEvent, options: AddOptions = {}): void {
     const startup = options.startup ?? false
     const cause = causeOf(event)
-    const group = cause === 'starved' ? this.#fixedGroup(kMachineKey, kMachineLabel)
-      : event.kind === 'turn' ? this.#fixedGroup(kTurnKey, kTurnLabel) : this.#groupFor(event.stack, startup)
+    const { thread } = event
+    const group = cause === 'starved' ? this.#fixedGroup(kMachineKey, kMachineLabel, thread)
+      : event.kind === 'turn' ? this.#fixedGroup(kTurnKey, kTurnLabel, thread) : this.#groupFor(event.stack, startup, thread)
     group.count++
     group.total += event.duration
     // Within a group every stack has the same culprit function: keep the
     // longest block's, the one most worth reading.
-    if (event.duration >= group.max && event.stack.length > 0 && group.key !== kOtherKey && group.key !== kMachineKey && group.key !== kTurnKey) {
+    // (Not for the rows of their own, which have a label instead of a frame.)
+    if (event.duration >= group.max && event.stack.length > 0 && group.label === undefined) {
       const { frame, via } = culpritOf(event.stack)
       group.stack = event.stack
       group.frame = frame
@@ -155,7 +164,7 @@ export class BlockSummary {
     if (options.unfinished) group.unfinished++
     group.causes.set(cause, (group.causes.get(cause) ?? 0) + 1)
     this.#record(group.durations, group.count, event.duration)
-    if (this.#profiles && group.key !== kMachineKey) addProfile(group, event)
+    if (this.#profiles && group.label !== kMachineLabel) addProfile(group, event)
     if (this.#timeline !== undefined) {
       if (this.#timeline.length < kMaxTimeline) {
         this.#timeline.push({ startTime: event.startTime, duration: event.duration, group, cause, hang: event.hang,
@@ -180,6 +189,7 @@ export class BlockSummary {
       causes: Object.fromEntries(group.causes),
       hangs: group.hangs,
       stack: group.stack,
+      thread: group.thread,
     }))
   }
 
@@ -194,11 +204,12 @@ export class BlockSummary {
   }
 
   /** A row of its own, without a frame: the machine's stalls, the loop turns of several callbacks. */
-  #fixedGroup(key: string, label: string): CulpritGroup {
+  #fixedGroup(fixedKey: string, label: string, thread: BlockThread): CulpritGroup {
+    const key = threadKey(thread) + fixedKey
     let group = this.#groups.get(key)
     if (group === undefined) {
       group = {
-        key, frame: undefined, via: undefined, label, startup: false, count: 0, total: 0, max: 0, hangs: 0,
+        key, frame: undefined, via: undefined, label, startup: false, thread, count: 0, total: 0, max: 0, hangs: 0,
         unfinished: 0, causes: new Map(), stack: [], durations: [], profile: new Map(), otherSamples: 0,
       }
       this.#groups.set(key, group)
@@ -206,19 +217,19 @@ export class BlockSummary {
     return group
   }
 
-  #groupFor(stack: readonly StackFrame[], startup: boolean): CulpritGroup {
+  #groupFor(stack: readonly StackFrame[], startup: boolean, thread: BlockThread): CulpritGroup {
     const culprit = culpritOf(stack)
-    let key = `${startup ? 'startup\u0000' : ''}${culprit.key}`
+    let key = `${threadKey(thread)}${startup ? 'startup\u0000' : ''}${culprit.key}`
     let group = this.#groups.get(key)
     if (group !== undefined) return group
     const other = this.#groups.size >= kMaxCulprits
     if (other) {
-      key = kOtherKey
+      key = threadKey(thread) + kOtherKey
       group = this.#groups.get(key)
       if (group !== undefined) return group
     }
     group = {
-      key, frame: other ? undefined : culprit.frame, via: other ? undefined : culprit.via, startup, count: 0, total: 0, max: 0, hangs: 0, unfinished: 0,
+      key, frame: other ? undefined : culprit.frame, via: other ? undefined : culprit.via, startup, thread, count: 0, total: 0, max: 0, hangs: 0, unfinished: 0,
       causes: new Map(), stack: [], durations: [], profile: new Map(), otherSamples: 0, ...(other ? { label: kOtherKey } : {}),
     }
     this.#groups.set(key, group)
@@ -244,6 +255,11 @@ export class BlockSummary {
     this.#seed = x >>> 0
     return this.#seed / 0x1_0000_0000
   }
+}
+
+/** Keys of a worker thread's groups begin with its id; the main thread's are as they always were. */
+function threadKey(thread: BlockThread): string {
+  return thread.id === 0 ? '' : `thread ${thread.id}\u0000`
 }
 
 /** The watcher's hook that counts every block into `summary` (for `LoopWatcher#summary()`). */

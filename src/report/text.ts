@@ -1,5 +1,6 @@
-import { formatMs, formatSaturation } from './format.js'
-import type { Report } from './report.js'
+import type { BlockThread } from '../core/events.js'
+import { formatMs, formatSaturation, formatThread } from './format.js'
+import type { Report, ReportCulprit } from './report.js'
 import { formatSpan, formatTotal } from './units.js'
 import { kMachineLabel } from './summary.js'
 
@@ -48,41 +49,82 @@ function formatBlocksTable(report: Report, rows: number): string {
   const processes = report.processes > 1 ? ` across ${report.processes} processes` : ''
   // Starved stalls are the machine's: a line of their own, neither a culprit
   // row nor counted as blocks in the head line.
-  const machine = report.culprits.find((c) => c.culprit === kMachineLabel && c.function === null)
-  const machineLine = machine === undefined ? undefined
-    : `  machine: ${machine.count} ${machine.count === 1 ? 'stall' : 'stalls'}, ${formatTotal(machine.total)} `
-      + '(waiting for a CPU: the machine or the container\'s CPU limit, not your code)'
-  const blocks = report.blocks - (machine?.count ?? 0)
-  const blockedMs = Math.max(0, report.blockedTime - (machine?.total ?? 0))
+  const machines = report.culprits.filter(isMachine)
+  const machineMs = machines.reduce((n, c) => n + c.total, 0)
+  const blocks = report.blocks - machines.reduce((n, c) => n + c.count, 0)
+  const blockedMs = Math.max(0, report.blockedTime - machineMs)
+  const threads = threadsOf(report.culprits)
+  // A worker thread's blocks: a section per thread, its culprits counted within it.
+  const sections = threads.length === 1 && threads[0]?.id === 0
+    ? [{ heading: undefined, culprits: report.culprits }]
+    : threads.map((thread) => ({ heading: thread, culprits: report.culprits.filter((c) => (c.thread?.id ?? 0) === thread.id) }))
   if (blocks === 0) {
     const head = `loopwatch: no blocks over ${formatMs(report.threshold)} in ${formatSpan(report.duration)}${processes}`
-    return machineLine === undefined ? head : `${head}\n${machineLine}`
+    return [head, ...sections.flatMap(({ heading, culprits }) => culprits.filter(isMachine)
+      .map((c) => machineLine(c, heading === undefined ? '' : `${threadHeading(heading)}: `)))].join('\n')
   }
   const share = report.duration > 0 ? ` (${((blockedMs / report.duration) * 100).toFixed(1)}%)` : ''
-  const head = `loopwatch: ${blocks} ${blocks === 1 ? 'block' : 'blocks'}, `
+  const head = `loopwatch: ${blocks} ${plural(blocks, 'block')}, `
     + `${formatTotal(blockedMs)} blocked in ${formatSpan(report.duration)}${share}${processes}`
-  const culprits = report.culprits.filter((c) => c !== machine)
-  const shown = culprits.slice(0, rows)
-  const cells = shown.map((c) => [
+  const cellsOf = (culprits: readonly ReportCulprit[]) => culprits.filter((c) => !isMachine(c)).slice(0, rows).map((c) => [
     String(c.count),
     formatTotal(c.total),
     formatTotal(c.max),
     `${c.startup ? '(startup) ' : ''}${c.culprit}${c.unfinished > 0 ? ' (still running when the app ended)' : ''}`,
   ])
   const header = ['count', 'total', 'max', 'culprit']
-  const widths = [0, 1, 2].map((i) => Math.max((header[i] ?? '').length, ...cells.map((row) => (row[i] ?? '').length)))
-  const line = (row: string[]) => {
-    const [count = '', total = '', max = '', culprit = ''] = row
-    return `  ${count.padStart(widths[0] ?? 0)}  ${total.padEnd(widths[1] ?? 0)}  ${max.padEnd(widths[2] ?? 0)}  ${culprit}`
+  // One set of column widths for every section: the columns line up.
+  const allCells = sections.flatMap(({ culprits }) => cellsOf(culprits))
+  const widths = [0, 1, 2].map((i) => Math.max((header[i] ?? '').length, ...allCells.map((row) => (row[i] ?? '').length)))
+  const lines = [head]
+  for (const { heading, culprits } of sections) {
+    const indent = heading === undefined ? '  ' : '    '
+    const line = (row: string[]) => {
+      const [count = '', total = '', max = '', culprit = ''] = row
+      return `${indent}${count.padStart(widths[0] ?? 0)}  ${total.padEnd(widths[1] ?? 0)}  ${max.padEnd(widths[2] ?? 0)}  ${culprit}`
+    }
+    const own = culprits.filter((c) => !isMachine(c))
+    if (heading !== undefined) {
+      const count = own.reduce((n, c) => n + c.count, 0)
+      const totalMs = own.reduce((n, c) => n + c.total, 0)
+      lines.push(`  ${threadHeading(heading)}: ${count === 0 ? 'no blocks' : `${count} ${plural(count, 'block')}, ${formatTotal(totalMs)}`}`)
+    }
+    if (own.length > 0) lines.push(line(header), ...cellsOf(culprits).map(line))
+    const rest = own.slice(rows)
+    if (rest.length > 0) {
+      const restMs = rest.reduce((n, c) => n + c.total, 0)
+      const restBlocks = rest.reduce((n, c) => n + c.count, 0)
+      lines.push(`${indent}... and ${rest.length} more ${plural(rest.length, 'culprit')} `
+        + `(${restBlocks} ${plural(restBlocks, 'block')}, ${formatTotal(restMs)})`)
+    }
+    for (const machine of culprits.filter(isMachine)) lines.push(machineLine(machine, '', indent))
   }
-  const lines = [head, line(header), ...cells.map(line)]
-  const rest = culprits.slice(rows)
-  if (rest.length > 0) {
-    const restMs = rest.reduce((n, c) => n + c.total, 0)
-    const restBlocks = rest.reduce((n, c) => n + c.count, 0)
-    lines.push(`  ... and ${rest.length} more ${rest.length === 1 ? 'culprit' : 'culprits'} `
-      + `(${restBlocks} ${restBlocks === 1 ? 'block' : 'blocks'}, ${formatTotal(restMs)})`)
-  }
-  if (machineLine !== undefined) lines.push(machineLine)
   return lines.join('\n')
+}
+
+function isMachine(culprit: ReportCulprit): boolean {
+  return culprit.culprit === kMachineLabel && culprit.function === null
+}
+
+function machineLine(machine: ReportCulprit, prefix: string, indent = '  '): string {
+  return `${indent}${prefix}machine: ${machine.count} ${plural(machine.count, 'stall')}, ${formatTotal(machine.total)} `
+    + '(waiting for a CPU: the machine or the container\'s CPU limit, not your code)'
+}
+
+/** The threads the culprits were in: the main thread first, then the workers by thread id. */
+function threadsOf(culprits: readonly ReportCulprit[]): BlockThread[] {
+  const threads = new Map<number, BlockThread>()
+  for (const { thread = kMainThread } of culprits) if (!threads.has(thread.id)) threads.set(thread.id, thread)
+  return [...threads.values()].sort((a, b) => a.id - b.id)
+}
+
+const kMainThread: BlockThread = { id: 0, name: '' }
+
+/** `main thread`; `worker 3 "resize"` as a worker's block report names it. */
+function threadHeading(thread: BlockThread): string {
+  return thread.id === 0 ? 'main thread' : formatThread(thread).replace(/: $/, '')
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`
 }

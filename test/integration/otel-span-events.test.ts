@@ -36,6 +36,9 @@ function assertOneEventOn(span: DumpedSpan, block: BlockEvent, path: 'published'
   assert.equal(events.length, 1, `loopwatch.block events on ${span.name}: ${JSON.stringify(span.events)}`)
   const [event] = events as [DumpedSpan['events'][number]]
   assertBlockAttributes(event.attributes, kBlockMs)
+  // The main thread's block: thread.id 0, and no thread.name (it has none).
+  assert.equal(event.attributes['thread.id'], 0)
+  assert.equal('thread.name' in event.attributes, false)
   const message = `event at ${event.time}, block started at ${block.startTime}`
   if (path === 'published') assert.ok(Math.abs(event.time - block.startTime) < 0.01, message)
   else assert.ok(event.time <= block.startTime + 0.01 && event.time > block.startTime - kHeartbeatMs - 5, message)

@@ -25,6 +25,7 @@ test('attributes: durations in seconds, the culprit under the stable code.* name
     'loopwatch.block.duration': 0.41225,
     'loopwatch.block.threshold': 0.1,
     'loopwatch.block.hang': false,
+    'thread.id': 0,
     'loopwatch.block.culprit': 'async parseReport (/app/src/report.ts:12)',
     'code.function.name': 'parseReport',
     'code.file.path': '/app/src/report.ts',
@@ -69,6 +70,23 @@ test('attributes: the cause when known, the callback type when debug mode gave o
   assert.equal('loopwatch.block.cause' in blockAttributes(plain), false)
   assert.equal('loopwatch.block.callback.type' in blockAttributes(plain), false)
   assert.deepEqual(metricAttributes(plain), { 'loopwatch.block.hang': false })
+})
+
+test('attributes: the thread under the semantic conventions\' thread.id and thread.name (a name only when it has one)', () => {
+  const main = blockAttributes(factsOf(event()))
+  assert.equal(main['thread.id'], 0)
+  assert.equal('thread.name' in main, false)
+  const named = blockAttributes(factsOf(event({ thread: { id: 3, name: 'resize' } })))
+  assert.equal(named['thread.id'], 3)
+  assert.equal(named['thread.name'], 'resize')
+  // A worker without a name, or on Node 20 (which does not tell a worker its name).
+  const unnamed = blockAttributes(factsOf(event({ thread: { id: 4, name: '' } })))
+  assert.equal(unnamed['thread.id'], 4)
+  assert.equal('thread.name' in unnamed, false)
+  // Facts without a thread (built by hand) are the main thread's.
+  assert.equal(blockAttributes({ startTime: 0, duration: 200, threshold: 100, hang: false, stack: [] })['thread.id'], 0)
+  // The histogram stays low-cardinality: no thread.
+  assert.equal('thread.id' in metricAttributes(factsOf(event({ thread: { id: 3, name: 'resize' } }))), false)
 })
 
 test('attributes: no code.* without a stack; internal frames only name the innermost one', () => {
