@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { isMainThread } from 'node:worker_threads'
 // From node:timers, not the globals: test runners' fake timers (vitest,
 // jest) replace the globals, and a faked setImmediate would hold every event.
 import { clearInterval, setInterval } from 'node:timers'
@@ -22,6 +23,7 @@ import { OtelExtension } from '../otel/otel.js'
 import { FrameResolver, memoryMaps, type RawFrame } from '../watchdog/frames.js'
 import { kOwnDir } from '../watchdog/own-dir.js'
 import { BlockSummary, summaryExtension, type CulpritSummary } from '../report/summary.js'
+import { workerEventsExtension } from '../report/events-file.js'
 import { joinWatchdog, type WatchdogClient } from '../watchdog/host.js'
 import type { WatcherExtension } from './extension.js'
 import type { Capture } from '../watchdog/protocol.js'
@@ -151,8 +153,14 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
       this.#saturation = new SaturationMonitor(options.saturation.utilization, options.saturation.window)
     }
     this.#extensions.push(summaryExtension(this.#summary))
+    // Under the CLI a worker thread's watcher records its blocks and hangs
+    // too: register.ts watches the main thread only.
+    const workerEvents = isMainThread ? undefined : process.env['LOOPWATCH_EVENTS'] || undefined
+    const eventsFile = internals.eventsFile ?? workerEvents
+    const writer = workerEvents === undefined ? undefined : workerEventsExtension(workerEvents)
+    if (writer !== undefined) this.#extensions.push(writer)
     // One watchdog serves every watched thread of the process (watchdog/host.ts).
-    this.#host = startWatchdog(options, internals.eventsFile, this.#probe)
+    this.#host = startWatchdog(options, eventsFile, this.#probe)
     // Measure from here: starting the worker above is loopwatch's own work.
     this.#detector = createDetector({ thresholdMs: options.threshold, intervalMs, clock, ownMs })
     this.#cpuMeter = options.cpu ? acquireCpuMeter() : undefined

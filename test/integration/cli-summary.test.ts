@@ -81,12 +81,9 @@ function threadSections(stderr: string): Map<string, string[]> {
   return sections
 }
 
-// Needs the worker's blocks in the CLI's events file: a watchLoop() in a
-// worker thread writes them once watch-loop.ts wires workerEventsExtension()
-// (src/report/events-file.ts) for LOOPWATCH_EVENTS. Remove `todo` then.
-test('a worker thread that blocks: the summary has a section per thread, each with its own culprit; --json names the worker', {
-  todo: 'a worker\'s watchLoop() does not write the CLI\'s events file yet',
-}, async (t) => {
+// The preload watches the main thread; the worker's own watchLoop() writes
+// its blocks to the CLI's events file too (LOOPWATCH_EVENTS).
+test('a worker thread that blocks: the summary has a section per thread, each with its own culprit; --json names the worker', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'loopwatch-cli-'))
   t.after(() => {
     rmSync(dir, { recursive: true, force: true })
