@@ -605,7 +605,7 @@ class WatchdogHost {
    * watchdog ends with it, and the watchdog that served it that it leaves.
    */
   atExit(): void {
-    this.#shared.releaseSession(kExitWaitMs)
+    this.#shared.releaseSession(kExitWaitMs, () => this.#link?.mail.post())
     if (this.#link === undefined) return
     if (this.#own !== undefined) this.#channel?.postMessage({ type: 'gone', owner: threadId } satisfies ChannelMessage)
     else void this.#link.stop()

@@ -166,6 +166,11 @@ export class SharedBeat {
    * exiting; true if it has. Bounded, so that no waiter is left behind per
    * call (the saturation sampling asks once per window).
    */
+  /** Watchdog: the thread has begun to exit (its stall then is its exit, not a block). */
+  exiting(): boolean {
+    return Atomics.load(this.#i32, kExiting) === 1
+  }
+
   async exitingWithin(timeoutMs: number): Promise<boolean> {
     const { async, value } = Atomics.waitAsync(this.#i32, kExiting, 0, timeoutMs)
     return (async ? await value : value) !== 'timed-out'
@@ -178,10 +183,12 @@ export class SharedBeat {
    * the debugger to disconnect...", and `NodeRuntime.notifyWhenWaitingForDisconnect`
    * does not cover sessions from `connectToMainThread()` (Node 20-24).
    */
-  releaseSession(timeoutMs: number): void {
+  releaseSession(timeoutMs: number, wake: () => void): void {
     Atomics.store(this.#i32, kExiting, 1)
     Atomics.notify(this.#i32, kExiting)
     if (Atomics.load(this.#i32, kConnected) === 0) return
+    // The watchdog may sleep in its mailbox: the notice above reaches it once it wakes.
+    wake()
     this.beat()
     const deadline = performance.now() + timeoutMs
     for (let n = Atomics.load(this.#i32, kConnected); n > 0; n = Atomics.load(this.#i32, kConnected)) {

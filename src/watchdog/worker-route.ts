@@ -8,8 +8,12 @@
 // main thread idle, 0.5-4.9 ms with it blocked in JavaScript).
 import { Session } from 'node:inspector'
 import { createDebug } from '../core/debug-log.js'
+import type { SharedBeat } from './protocol.js'
 
 const debug = createDebug('loopwatch:watchdog')
+
+/** How often an open route checks whether the main thread is exiting (a few microseconds each). */
+const kExitCheckMs = 250
 
 /** A worker's title in `NodeWorker.attachedToWorker`: `[worker <threadId>] <name>`. */
 const kTitle = /^\[worker (\d+)\]/
@@ -49,9 +53,13 @@ export class WorkerRoute {
   readonly #onGone: (threadId: number) => void
   #users = 0
   #nextId = 1
+  /** The main thread's beat, when the watchdog serves it (see open()). */
+  readonly #mainBeat: () => SharedBeat | undefined
+  #main: SharedBeat | undefined
 
-  constructor(onGone: (threadId: number) => void) {
+  constructor(onGone: (threadId: number) => void, mainBeat: () => SharedBeat | undefined) {
     this.#onGone = onGone
+    this.#mainBeat = mainBeat
   }
 
   /** A served worker now uses the route. */
@@ -94,18 +102,43 @@ export class WorkerRoute {
     })
     this.#session = session
     debug('worker route open')
+    // A session still connected when the main thread exits makes Node print
+    // "Waiting for the debugger to disconnect..." (a process.exit() with a
+    // watched worker alive). Where the main thread is served, it counts
+    // this one among its connected sessions and waits at exit for it to
+    // close (SharedBeat.releaseSession), which happens here.
+    this.#main = this.#mainBeat()
+    if (this.#main === undefined) return
+    this.#main.setConnected(true)
+    const main = this.#main
+    const watchExit = async (): Promise<void> => {
+      while (this.#session === session) {
+        if (await main.exitingWithin(kExitCheckMs)) {
+          if (this.#session === session) this.#shut()
+          return
+        }
+      }
+    }
+    void watchExit()
   }
 
   /** A served worker no longer uses the route; the last one closes it. */
   close(): void {
-    if (--this.#users > 0 || this.#session === undefined) return
+    if (--this.#users > 0) return
+    this.#shut()
+  }
+
+  #shut(): void {
     const session = this.#session
+    if (session === undefined) return
     this.#session = undefined
     for (const attached of this.#attached.values()) for (const settle of attached.replies.values()) settle(undefined)
     this.#attached.clear()
     for (const arrived of [...this.#arrivals.values()].flatMap((set) => [...set])) arrived()
     this.#arrivals.clear()
     session.disconnect()
+    this.#main?.setConnected(false)
+    this.#main = undefined
     debug('worker route closed')
   }
 

@@ -158,7 +158,8 @@ function watch(): void {
       }
       const seq = target.shared.seq()
       const ageMs = Number(process.hrtime.bigint() - target.shared.beatTimeNs()) / 1e6
-      if (ageMs >= target.thresholdMs && seq !== target.lastSampledSeq) {
+      // An exiting thread waits for the watchdog's sessions to close: no stall to sample.
+      if (ageMs >= target.thresholdMs && seq !== target.lastSampledSeq && !target.shared.exiting()) {
         target.lastSampledSeq = seq
         target.sampling = true
         sampling = true
@@ -681,7 +682,7 @@ export function runWatchdog(): void {
   mail.alive()
   resolver = new FrameResolver(config.ownDir)
   // A served worker that ends takes its stalls with it.
-  route = new WorkerRoute((threadId) => targets.get(threadId)?.end())
+  route = new WorkerRoute((threadId) => targets.get(threadId)?.end(), () => targets.get(0)?.shared)
   const owner = new Target(config.owner, (message) => {
     parentPort?.postMessage(message)
   })

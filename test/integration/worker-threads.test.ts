@@ -106,3 +106,12 @@ test('50 watched workers: every block measured and sampled, the process exits ab
   assert.equal(bare.code, 0, bare.stderr)
   assert.ok(doneMs(watched) < doneMs(bare) + 2000, `watched ${doneMs(watched)} ms, without loopwatch ${doneMs(bare)} ms`)
 })
+
+test('process.exit() with a watched worker still running: no "Waiting for the debugger to disconnect...", no delay', async () => {
+  const started = performance.now()
+  const result = await runFixture(fixture('workers/exit-alive.mjs'), [], { timeout: 20_000 })
+  assert.equal(result.code, 0, result.stderr)
+  assert.match(result.stdout, /exiting/)
+  assert.equal(result.stderr, '')
+  assert.ok(performance.now() - started < 10_000)
+})
