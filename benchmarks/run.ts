@@ -11,7 +11,7 @@ import { cpus, loadavg, release, totalmem, type } from 'node:os'
 import { benchDir, log, saveResult } from './lib/common.js'
 import { renderResults } from './lib/doc.js'
 
-const kBenches = ['overhead-idle', 'overhead-http', 'overhead-http-long', 'overhead-http-await', 'overhead-async', 'overhead-cpu', 'overhead-cpu-accounting', 'capture-stall', 'corpus', 'overhead-memory', 'overhead-natives', 'field']
+const kBenches = ['overhead-idle', 'overhead-http', 'overhead-http-long', 'overhead-http-await', 'overhead-async', 'overhead-cpu', 'overhead-cpu-accounting', 'capture-stall', 'corpus', 'overhead-memory', 'overhead-natives', 'overhead-workers', 'field']
 
 const argv = process.argv.slice(2)
 const value = (name: string) => {

@@ -370,6 +370,9 @@ ${captureTable.join('\n')}
 ## CPU accounting: what it costs (issue 15)
 
 ${accountingSection(accounting)}
+## Worker threads: what watching them costs (issue 16)
+
+${workersSection(load<WorkersResult>('overhead-workers'))}
 ## Diagnosis corpus
 
 ${corpusSection(corpus)}
@@ -450,6 +453,83 @@ It grows by ${fmt(perThreadUs, 0)} µs per thread read (uncapped, from the fewes
 \`src/watchdog/threads-wait.ts\`): \`/proc/self/task\` lists threads in creation order, and the ones kept are
 those started with the process, V8's platform threads (the GC helpers a scavenge waits for). A worker
 pool started later is left out of \`othersWaiting\` past the cap.
+`
+}
+
+interface WorkersAwaits { calls: number; iterations: number; summary: Record<'threadCpu' | 'processCpu' | 'wall', Ratios> }
+interface WorkersResult {
+  loadAverage: number[]
+  loadAverageAtEnd: number[]
+  rounds: number
+  inWorker: WorkersAwaits
+  http: { loadGenerator: string; slices: number; sliceSeconds: number; summary: Record<'rps' | 'cpuPerRequest' | 'elu', Ratios> }
+  beside: WorkersAwaits
+}
+interface WorkersAloneResult { loadAverage: number[]; loadAverageAtEnd: number[]; rounds: number; beside: WorkersAwaits }
+
+/** Whether each watched / unwatched median lies inside the A/A control's range (then it is no measured cost). */
+function noiseNote(measures: readonly (readonly [string, Ratios])[]): string {
+  const inside = (s: Ratios) => {
+    const [m, aa] = [s.loopwatch?.ratio.median, s.control?.ratio]
+    return m !== undefined && aa !== undefined && m >= aa.min && m <= aa.max
+  }
+  const out = measures.filter(([, s]) => !inside(s)).map(([name]) => name)
+  const aaWidth = measures.map(([name, s]) => `${name}: ${ratio(s.control?.ratio)}`).join('; ')
+  return `${out.length === 0 ? 'Every watched / unwatched median lies inside the range of the A/A control' : `Outside the A/A range: ${out.join(', ')}`}
+(A/A: ${aaWidth}). A ratio inside the A/A spread is not a measured cost; one whose A/A spans more than
+±1 % cannot show that a 1 % target is met, only that the cost is not larger than this machine's noise.
+The awaits' spread is mostly between processes, not within one: a fresh process runs the same calls at
+either about 70 or about 110-130 ns each and stays there, so a round whose two processes start in different
+modes gives a ratio near 0.7 or 1.4, watched or not; in rounds where both start alike the ratio is within a few %.`
+}
+
+/** Issue 16: watched worker threads against the same processes with no loopwatch anywhere. */
+function workersSection(saved: Saved<WorkersResult> | undefined): string {
+  if (!saved) return '_Not measured: run `npm run bench -- --bench overhead-workers`._\n'
+  const r = saved.result
+  const row = (what: string, s: Ratios | undefined, target: number, higherIsBetter: boolean, digits = 1) =>
+    `| ${what} | ${higherIsBetter ? '>=' : '<='} ${target} | **${ratio(s?.loopwatch?.ratio)}** | ${verdict(s?.loopwatch?.ratio, target, higherIsBetter)} | ${ratio(s?.control?.ratio)} | ${fmtSummary(s?.none?.value, digits)} |`
+  const extra = (what: string, s: Ratios | undefined, digits = 1) => `| ${what} | | ${ratio(s?.loopwatch?.ratio)} | | ${ratio(s?.control?.ratio)} | ${fmtSummary(s?.none?.value, digits)} |`
+  // Measure 3 run again alone, over more rounds (`--measures 3`).
+  const alone = load<WorkersAloneResult>('overhead-workers-3')
+  const aloneRows = alone === undefined ? [] : [
+    row(`3. again, run alone (${alone.date.slice(0, 10)}, ${alone.result.rounds} rounds, load ${alone.result.loadAverage.join(' / ')}): main thread CPU`, alone.result.beside.summary.threadCpu, 1.01, false),
+    extra('3. again: process CPU (all threads)', alone.result.beside.summary.processCpu),
+    extra('3. again: wall time', alone.result.beside.summary.wall),
+  ]
+  return `\`benchmarks/overhead-workers.bench.ts\`, ${saved.date.slice(0, 10)}, Node ${saved.node}, ${r.rounds} rounds. Load average
+${r.loadAverage.join(' / ')} at the start, ${r.loadAverageAtEnd.join(' / ')} at the end (1 / 5 / 15 min), on 2 cores shared with other
+engineers' benchmarks. Each measure compares a process whose threads call \`watchLoop({ threshold: 100 })\` with the
+same process with no loopwatch anywhere, and a second unwatched copy (the A/A control: the run's noise floor).
+Ratios are per round (watched / unwatched, the same round), then median (min..max) over rounds.
+
+1. **1e6 awaits in a watched worker** (\`fixtures/async-calls-workers.mjs in-worker\`): the calls run in a worker
+   thread that calls \`watchLoop()\`; the main thread does not. Timed on the worker's own CPU clock
+   (\`/proc/thread-self/schedstat\`; \`process.threadCpuUsage()\` is Node >= 23.9).
+2. **HTTP from a worker** (\`fixtures/http-server-worker.mjs\`): the hello-world server of \`overhead-http\`, listening
+   on 127.0.0.1 in a worker thread; under the contender preload both threads call \`watchLoop()\`. ${r.http.slices} x ${r.http.sliceSeconds} s
+   slices per server in turn (${r.http.loadGenerator} from the benchmark's process, 10 keep-alive connections).
+3. **1e6 awaits beside 4 watched workers** (\`async-calls-workers.mjs beside\`): the calls run on the main thread
+   while 4 workers run a light timer (1,000 \`Math.sqrt\` every 25 ms); the main thread and each worker call
+   \`watchLoop()\` (one watchdog thread serves all five). Timed on the main thread's CPU clock.
+
+For 1 and 3 each round starts a fresh process per contender; they take turns one run of 1e6 calls at a time
+(${r.inWorker.iterations} runs each, the order rotated each run) and a round's value is the median of its runs. The awaits
+yield to the loop (\`setImmediate\`) every 10,000 calls, as in \`overhead-async\`.
+
+| measure | target | watched / unwatched | verdict | A/A: a second unwatched / unwatched | unwatched, median (min..max) |
+|---|---|---|---|---|---|
+${row('1. worker thread CPU, ns per await', r.inWorker.summary.threadCpu, 1.01, false)}
+${extra('1. the same, process CPU (all threads: the watchdog included)', r.inWorker.summary.processCpu)}
+${extra('1. the same, wall time', r.inWorker.summary.wall)}
+${row('2. requests/s', r.http.summary.rps, 0.99, true, 0)}
+${extra('2. the same, process CPU per request, µs', r.http.summary.cpuPerRequest)}
+${row('3. main thread CPU, ns per await', r.beside.summary.threadCpu, 1.01, false)}
+${extra('3. the same, process CPU (all threads)', r.beside.summary.processCpu)}
+${extra('3. the same, wall time', r.beside.summary.wall)}
+${aloneRows.join('\n')}
+
+${noiseNote([['1', r.inWorker.summary.threadCpu], ['2', r.http.summary.rps], ['3', r.beside.summary.threadCpu], ...(alone ? [['3 (alone)', alone.result.beside.summary.threadCpu] as const] : [])])}
 `
 }
 

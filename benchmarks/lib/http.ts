@@ -28,8 +28,8 @@ async function load(port: number, seconds: number): Promise<number> {
   return result.requests.total
 }
 
-async function startServer(contender: Contender, handler: string, timeoutS: number): Promise<{ child: Child; port: number }> {
-  const child = spawnWithContender(contender, 'http-server.mjs', [handler], { ipc: true, timeoutMs: timeoutS * 1000 })
+async function startServer(contender: Contender, script: string, handler: string, timeoutS: number): Promise<{ child: Child; port: number }> {
+  const child = spawnWithContender(contender, script, [handler], { ipc: true, timeoutMs: timeoutS * 1000 })
   const { port } = await child.next<{ port: number }>((v) => 'port' in v)
   return { child, port }
 }
@@ -49,10 +49,11 @@ export interface HttpBenchResult {
 /**
  * Runs the interleaved rounds for one handler and saves `name`'s result;
  * `only`: these contenders instead of every watcher and control; `save:
- * false` returns the result without saving it.
+ * false` returns the result without saving it; `script`: the server
+ * fixture (the same IPC protocol as http-server.mjs).
  */
 export async function runHttpBench(name: string, handler: string, title: string, args: BenchArgs,
-  { only, save = true }: { only?: Contender[]; save?: boolean } = {}): Promise<HttpBenchResult> {
+  { only, save = true, script = 'http-server.mjs' }: { only?: Contender[]; save?: boolean; script?: string } = {}): Promise<HttpBenchResult> {
   const picked = only ?? selected(args, true)
   const rounds: Rounds = []
   const elus: Rounds = []
@@ -64,7 +65,7 @@ export async function runHttpBench(name: string, handler: string, title: string,
     const timeoutS = 60 + slices * order.length * (kSliceSeconds + 1) * 2
     const servers = new Map<Contender, { child: Child; port: number }>()
     try {
-      for (const contender of order) servers.set(contender, await startServer(contender, handler, timeoutS))
+      for (const contender of order) servers.set(contender, await startServer(contender, script, handler, timeoutS))
       // Warm-up: JIT, connections, each contender's worker thread.
       for (const contender of order) await load(servers.get(contender)?.port ?? 0, 1)
       const requests: Partial<Record<Contender, number>> = {}
