@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { assertSuiteOutcomes, bins, jsonOutcomes, kLines, kSuiteEnv, run, testingFixtures } from '../helpers/runners.js'
+import { join } from 'node:path'
+import { assertSuiteOutcomes, bins, jsonOutcomes, kLines, kSuiteEnv, run, tempDir, testingFixtures } from '../helpers/runners.js'
 
 const dir = `${testingFixtures}jest/`
 /** No babel, no watchman: only what the fixtures need, fast. */
@@ -35,10 +36,11 @@ test('jest: failOnBlock() in a setup file, options in code; the canary fails; a 
   assert.match(failure('blocks in a second file'), /at blockInSecondFile \([^)]*second\.test\.cjs:4:\d+\)\n\s+at .*second\.test\.cjs:8:\d+\)/)
 })
 
-test('jest workerThreads: a block in a worker thread fails its test with the culprit\'s stack', async () => {
-  // Two files, so that jest runs them in its workers rather than in band.
+test('jest workerThreads: a block in a worker thread fails its test with the culprit\'s stack', async (t) => {
+  // Two files and no timings cached from an earlier run (fast files run in
+  // band), so that jest runs them in its worker threads.
   const { code, stdout, stderr } = await run(
-    [bins.jest, '--ci', '--json', '--maxWorkers=2', '--config', JSON.stringify({ ...JSON.parse(config('loopwatch/testing/jest')), workerThreads: true }),
+    [bins.jest, '--ci', '--json', '--maxWorkers=2', `--cacheDirectory=${join(tempDir(t), 'jest-cache')}`, '--config', JSON.stringify({ ...JSON.parse(config('loopwatch/testing/jest')), workerThreads: true }),
       'worker-thread.test.cjs', 'canary.test.cjs'], dir, kSuiteEnv)
   assert.equal(code, 1, stderr)
   const outcomes = jsonOutcomes(stdout)
