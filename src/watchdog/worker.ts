@@ -11,7 +11,8 @@ import { createDebug } from '../core/debug-log.js'
 import { escapeControl } from '../report/escape.js'
 import { formatHang, formatHangRepeat } from '../report/format.js'
 import { probeExpression } from './probe.js'
-import { FrameResolver, isAppFrame, stackKey, type RawFrame, type StackFrame } from './frames.js'
+import { eventStack } from './event-stack.js'
+import { FrameResolver, stackKey, type RawFrame, type StackFrame } from './frames.js'
 import type { ProfileEntry } from '../core/events.js'
 import { summarizeHot } from '../saturation/saturation.js'
 import {
@@ -49,6 +50,11 @@ const kAttachWaitMs = 1000
  * the thread waits for the capture (host.ts).
  */
 const kLateAnswerMs = 600
+/**
+ * How long the main thread's answer may trail the seal of the stall its
+ * probe ran in: it left as the probe returned, before the seal.
+ */
+const kSealedAnswerMs = 100
 const kTimedOut = Symbol('timed out')
 const kEnded = Symbol('stall ended')
 const kSealed = Symbol('probed callback returned')
@@ -253,17 +259,22 @@ async function sample(target: Target, seq: number): Promise<void> {
   const unresponsive: [number, number][] = []
   /** A worker's stall: how long its probes waited for the main thread to pass them on. */
   let routeHeldMs = 0
-  /** The probe was answered (or the stall ended): records how long it waited to begin, and returns it. */
-  const waited = (answered: boolean): number => {
+  /**
+   * The probe was answered (or the stall ended): records how long it waited
+   * to begin, and returns that, and whether the main thread held it up on
+   * its way to a worker.
+   */
+  const waited = (answered: boolean): { waitMs: number; heldOnRoute: boolean } => {
     const startedMs = Number(shared.probeStartNs()) / 1e6
     const untilMs = answered && startedMs >= pendingSinceMs ? startedMs : hrtimeMs()
     // A worker's probe reached it only once the main thread passed it on:
     // until then the wait was the route's, not the worker's.
     const relayedMs = Math.min(untilMs, line.relayedAtMs() ?? (target.isWorker ? untilMs : pendingSinceMs))
-    if (relayedMs - pendingSinceMs > kUnresponsiveMs) routeHeldMs += relayedMs - pendingSinceMs
+    const heldOnRoute = relayedMs - pendingSinceMs > kUnresponsiveMs
+    if (heldOnRoute) routeHeldMs += relayedMs - pendingSinceMs
     pendingSinceMs = Math.max(pendingSinceMs, relayedMs)
     const waitMs = untilMs - pendingSinceMs
-    if (waitMs <= kUnresponsiveMs) return waitMs
+    if (waitMs <= kUnresponsiveMs) return { waitMs, heldOnRoute }
     // A first probe that waited half a threshold or more found the main
     // thread unable to run JavaScript from the block's start, as far as we
     // can tell: count the stretch from the last heartbeat (the main thread
@@ -271,7 +282,7 @@ async function sample(target: Target, seq: number): Promise<void> {
     const first = samples === 0 && unresponsive.length === 0
     const fromMs = first && waitMs >= thresholdMs / 2 ? Number(startedNs) / 1e6 : pendingSinceMs
     unresponsive.push([fromMs, untilMs])
-    return waitMs
+    return { waitMs, heldOnRoute }
   }
   try {
     for (;;) {
@@ -285,6 +296,8 @@ async function sample(target: Target, seq: number): Promise<void> {
       }
       let raw = await withTimeout<RawFrame[] | null | typeof kEnded | typeof kSealed>([pending, ended, sealed], nextHangMs() - elapsedMs())
       let last = false
+      /** An answer that came after the stall ended. */
+      let afterEnd = false
       if (raw === kEnded) {
         // A worker's answer comes back through the main thread too: one
         // taken within the stall may still be on its way, held up by a
@@ -297,25 +310,41 @@ async function sample(target: Target, seq: number): Promise<void> {
         }
         raw = late
         last = true
+        afterEnd = true
       }
       if (raw === kSealed) {
         sealedAtMs ??= elapsedMs()
-        if (await onSealed()) {
+        if (!(await onSealed())) continue
+        // The seal says a probe ran in the stall, and its answer is on the
+        // way: the watchdog can see the seal first (under load: loop turns
+        // reported with no sample at all). Wait a little for it.
+        const late = await withTimeout([pending], target.isWorker ? kLateAnswerMs : kSealedAnswerMs)
+        if (late === kTimedOut || late === null || late.length === 0) {
           waited(false)
           break
         }
-        continue
+        raw = late
+        last = true
       }
       if (raw !== kTimedOut) {
-        const waitMs = waited(true)
+        const { waitMs, heldOnRoute } = waited(true)
         pending = undefined
         if (raw === null) break
         // A probe that finds no JavaScript landed between two callbacks of
         // the stall, or between the reactions of a microtask storm (`for (;;)
         // await null` has none of its own frames there): the stall goes on
         // until a heartbeat ends it, so sampling does too.
-        if (raw.length > 0) {
-          const stack = resolver.resolve(raw)
+        const stack = raw.length > 0 ? resolver.resolve(raw) : []
+        // A probe the main thread held up reached the worker at a moment of
+        // its own: one that finds only Node's code there most often ran as
+        // the blocking callback had just returned (`listOnTimeout` calling
+        // the next timer, an event's dispatch), before the heartbeat that
+        // ends the stall. It would blame Node for the block: it counts as
+        // landing between callbacks. (CI, 2 cores, 50 workers: every block
+        // of a run was blamed on Node's timers so, with the main thread
+        // starved by the spinning workers.)
+        const between = stack.length === 0 || ((heldOnRoute || afterEnd) && stack.every((frame) => frame.internal))
+        if (!between) {
           if (samples === 0) {
             const ranAtMs = Number(shared.probeStartNs() - startedNs) / 1e6
             firstSampleAtMs = ranAtMs > 0 && ranAtMs <= elapsedMs() ? ranAtMs : elapsedMs()
@@ -372,7 +401,7 @@ async function sample(target: Target, seq: number): Promise<void> {
     type: 'capture',
     seq,
     samples,
-    stack: mostSampled(profile, heldWeight) ?? [],
+    stack: eventStack(profile, heldWeight) ?? [],
     profile: sortedProfile(profile),
     hangs: hangs.filter((h) => h.due).map((h) => h.client.id),
     unresponsive,
@@ -572,55 +601,6 @@ function addSample(profile: Map<string, ProfileEntry>, stack: StackFrame[], coun
   const entry = profile.get(key)
   if (entry) entry.count += count
   else profile.set(key, { stack, count })
-}
-
-/**
- * The event's stack: the most sampled stack of the function most samples
- * blamed (the app's innermost frame, else the innermost user frame; the earliest on a tie;
- * samples of Node's code alone only when no sample blamed a function). The first
- * sample alone can land in other code of the same stall, run just before
- * the block (measured under HTTP load: 1 sample in Node's HTTP internals,
- * then 28 in the blocking function), or at the blocking function's first
- * line, on its way in. (Weighing each sample by the time since the previous
- * one, to count probes starved by GC pauses, was tried and dropped: under
- * jest it blamed a block on an earlier test's function.)
- */
-function culpritKey(stack: StackFrame[]): string {
-  // The app's own frame: samples deep in a library land in many of its functions.
-  const culprit = stack.find(isAppFrame) ?? stack.find((frame) => !frame.internal)
-  return culprit === undefined ? '' : `${culprit.functionName}@${culprit.file}`
-}
-
-function mostSampled(profile: Map<string, ProfileEntry>, heldWeight = new Map<string, number>()): StackFrame[] | undefined {
-  // Samples per culprit, in the order culprits were first sampled (ties go to the earliest).
-  const culprits = new Map<string, number>()
-  for (const [id, entry] of profile) {
-    const key = culpritKey(entry.stack)
-    culprits.set(key, (culprits.get(key) ?? 0) + entry.count + (heldWeight.get(id) ?? 0))
-  }
-  // Samples in Node's code alone (between microtasks, in the timers'
-  // loop) name no culprit: they lose to any that do. Seen on Node 24 CI: a
-  // 1.5 s `for (;;) await null` stall whose probes landed more often in
-  // runNextTicks, between the microtasks, than in awaitInALoop.
-  let top: string | undefined
-  let topCount = 0
-  for (const [key, count] of culprits) {
-    if (key === '' && culprits.size > 1) continue
-    if (count > topCount) {
-      top = key
-      topCount = count
-    }
-  }
-  let best: StackFrame[] | undefined
-  let bestCount = 0
-  for (const [id, entry] of profile) {
-    const count = entry.count + (heldWeight.get(id) ?? 0)
-    if (culpritKey(entry.stack) === top && (best === undefined || count > bestCount)) {
-      best = entry.stack
-      bestCount = count
-    }
-  }
-  return best
 }
 
 function sortedProfile(profile: Map<string, ProfileEntry>): ProfileEntry[] {
