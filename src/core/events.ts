@@ -41,8 +41,10 @@ export interface BlockEvent<C = unknown> {
   hang: boolean
   /**
    * The live stack of the code that was running during the block, innermost
-   * first: the most sampled stack of the function most samples blamed (for a
-   * one-sample block, the sample taken when the stall crossed the threshold).
+   * first: of the function most samples blamed, the most sampled stack along
+   * its hottest path (a flame graph's widest tower: a recursion's samples,
+   * spread over its depths, count together). For a one-sample block, the
+   * sample taken when the stall crossed the threshold.
    * Empty when no sample could be taken.
    */
   stack: StackFrame[]
