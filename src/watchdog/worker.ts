@@ -259,22 +259,17 @@ async function sample(target: Target, seq: number): Promise<void> {
   const unresponsive: [number, number][] = []
   /** A worker's stall: how long its probes waited for the main thread to pass them on. */
   let routeHeldMs = 0
-  /**
-   * The probe was answered (or the stall ended): records how long it waited
-   * to begin, and returns that, and whether the main thread held it up on
-   * its way to a worker.
-   */
-  const waited = (answered: boolean): { waitMs: number; heldOnRoute: boolean } => {
+  /** The probe was answered (or the stall ended): records how long it waited to begin, and returns it. */
+  const waited = (answered: boolean): number => {
     const startedMs = Number(shared.probeStartNs()) / 1e6
     const untilMs = answered && startedMs >= pendingSinceMs ? startedMs : hrtimeMs()
     // A worker's probe reached it only once the main thread passed it on:
     // until then the wait was the route's, not the worker's.
     const relayedMs = Math.min(untilMs, line.relayedAtMs() ?? (target.isWorker ? untilMs : pendingSinceMs))
-    const heldOnRoute = relayedMs - pendingSinceMs > kUnresponsiveMs
-    if (heldOnRoute) routeHeldMs += relayedMs - pendingSinceMs
+    if (relayedMs - pendingSinceMs > kUnresponsiveMs) routeHeldMs += relayedMs - pendingSinceMs
     pendingSinceMs = Math.max(pendingSinceMs, relayedMs)
     const waitMs = untilMs - pendingSinceMs
-    if (waitMs <= kUnresponsiveMs) return { waitMs, heldOnRoute }
+    if (waitMs <= kUnresponsiveMs) return waitMs
     // A first probe that waited half a threshold or more found the main
     // thread unable to run JavaScript from the block's start, as far as we
     // can tell: count the stretch from the last heartbeat (the main thread
@@ -282,7 +277,7 @@ async function sample(target: Target, seq: number): Promise<void> {
     const first = samples === 0 && unresponsive.length === 0
     const fromMs = first && waitMs >= thresholdMs / 2 ? Number(startedNs) / 1e6 : pendingSinceMs
     unresponsive.push([fromMs, untilMs])
-    return { waitMs, heldOnRoute }
+    return waitMs
   }
   try {
     for (;;) {
@@ -296,8 +291,6 @@ async function sample(target: Target, seq: number): Promise<void> {
       }
       let raw = await withTimeout<RawFrame[] | null | typeof kEnded | typeof kSealed>([pending, ended, sealed], nextHangMs() - elapsedMs())
       let last = false
-      /** An answer that came after the stall ended. */
-      let afterEnd = false
       if (raw === kEnded) {
         // A worker's answer comes back through the main thread too: one
         // taken within the stall may still be on its way, held up by a
@@ -310,7 +303,6 @@ async function sample(target: Target, seq: number): Promise<void> {
         }
         raw = late
         last = true
-        afterEnd = true
       }
       if (raw === kSealed) {
         sealedAtMs ??= elapsedMs()
@@ -327,7 +319,7 @@ async function sample(target: Target, seq: number): Promise<void> {
         last = true
       }
       if (raw !== kTimedOut) {
-        const { waitMs, heldOnRoute } = waited(true)
+        const waitMs = waited(true)
         pending = undefined
         if (raw === null) break
         // A probe that finds no JavaScript landed between two callbacks of
@@ -335,21 +327,17 @@ async function sample(target: Target, seq: number): Promise<void> {
         // await null` has none of its own frames there): the stall goes on
         // until a heartbeat ends it, so sampling does too.
         const stack = raw.length > 0 ? resolver.resolve(raw) : []
-        // A probe the main thread held up reached the worker at a moment of
-        // its own: one that finds only Node's code there most often ran as
-        // the blocking callback had just returned (`listOnTimeout` calling
-        // the next timer, an event's dispatch), before the heartbeat that
-        // ends the stall. It would blame Node for the block: it counts as
-        // landing between callbacks. (CI, 2 cores, 50 workers: every block
-        // of a run was blamed on Node's timers so, with the main thread
-        // starved by the spinning workers.) In a worker, any sample of
-        // Node's code alone does: on Node 22.23 with 50 workers many probes
-        // run only once the block is over, in the loop turn's tail (the
-        // dispatch of the channel's messages), neither held up nor waiting.
-        // A worker's block in Node's code alone (loading its modules) goes
+        // In a worker, a probe that finds only Node's code there most often
+        // ran as the blocking callback had just returned (`listOnTimeout`
+        // calling the next timer, the dispatch of the channel's messages),
+        // before the heartbeat that ends the stall: held up on its way by a
+        // main thread starved of CPU (CI, 2 cores, 50 spinning workers: every
+        // block of a run was blamed on Node's timers so), or, on Node 22.23
+        // with 50 workers, run only once the block was over. It would blame
+        // Node for the block: it counts as landing between callbacks. A
+        // worker's block in Node's code alone (loading its modules) goes
         // without a stack rather than one that blames Node.
-        const late = heldOnRoute || afterEnd || target.isWorker
-        const between = stack.length === 0 || (late && stack.every((frame) => frame.internal))
+        const between = stack.length === 0 || (target.isWorker && stack.every((frame) => frame.internal))
         if (!between) {
           if (samples === 0) {
             const ranAtMs = Number(shared.probeStartNs() - startedNs) / 1e6
