@@ -1,5 +1,5 @@
 import { executionAsyncId } from 'node:async_hooks'
-import { clearTimeout, setTimeout } from 'node:timers'
+import { clearTimeout, setImmediate, setTimeout } from 'node:timers'
 import { readlinkSync } from 'node:fs'
 import * as threads from 'node:worker_threads'
 import { createDebug } from '../core/debug-log.js'
@@ -15,7 +15,7 @@ import { kModuleUrl } from '../core/module-url.js'
 import { inspectorAllowed } from '../core/permission.js'
 import {
   kChannelName, Mailbox, SharedBeat, type Capture, type CaptureMessage, type ChannelMessage, type ClientConfig, type ClientsMessage,
-  type FromWatchdog, type SaturationMessage, type SaturationRequest, type TargetInit, type ToWatchdog, type WatchdogConfig,
+  type FromWatchdog, type RetireRequest, type SaturationMessage, type SaturationRequest, type TargetInit, type ToWatchdog, type WatchdogConfig,
 } from './protocol.js'
 
 const debug = createDebug('loopwatch')
@@ -27,6 +27,8 @@ const debug = createDebug('loopwatch')
  * its report. The bound caps that delay if the worker is stuck.
  */
 const kCaptureWaitMs = 1000
+/** How long a watchdog that yields to another thread's may take to sample its last stall. */
+const kRetireWaitMs = 2000
 /** At exit, how long the main thread waits for the watchdog to disconnect its session. */
 const kExitWaitMs = 200
 /**
@@ -186,6 +188,8 @@ class WatchdogHost {
   #ownListening = false
   readonly #channel: threads.BroadcastChannel | undefined
   #discovery: NodeJS.Timeout | undefined
+  /** Own watchdogs that yielded to another thread's, still sampling the stalls before it took over. */
+  readonly #retiring = new Set<threads.Worker>()
 
   constructor() {
     this.#shared.beat()
@@ -226,17 +230,25 @@ class WatchdogHost {
   #discover(waitMs = Math.min(kDiscoverMaxMs, kDiscoverMs + kDiscoverPerThreadMs * threadId), ask = true): void {
     if (ask) this.#channel?.postMessage({ type: 'who', from: threadId } satisfies ChannelMessage)
     clearTimeout(this.#discovery)
-    this.#discovery = setTimeout(() => {
-      this.#discovery = undefined
-      if (this.#link !== undefined || this.#stopped) return
-      try {
-        this.#startOwn()
-      } catch (error) {
-        this.#fail(`could not start: ${String(error)}`)
-      }
+    const discovery = setTimeout(() => {
+      // After the loop's poll phase: a thread blocked past the wait (a
+      // module's loading) has the answer it got meanwhile delivered first,
+      // rather than start a watchdog to end a moment later.
+      setImmediate(() => {
+        // Asked to wait longer meanwhile (another thread is starting one), or answered.
+        if (this.#discovery !== discovery) return
+        this.#discovery = undefined
+        if (this.#link !== undefined || this.#stopped) return
+        try {
+          this.#startOwn()
+        } catch (error) {
+          this.#fail(`could not start: ${String(error)}`)
+        }
+      })
     }, waitMs)
     // The first watcher of a short-lived worker must not keep it alive.
-    this.#discovery.unref()
+    discovery.unref()
+    this.#discovery = discovery
   }
 
   #onChannel(message: ChannelMessage): void {
@@ -275,14 +287,40 @@ class WatchdogHost {
     if (owner === threadId) return
     const old = this.#link
     this.#link = undefined
+    // The stall this message ran after may not have had its heartbeat yet:
+    // its sequence is the last one the old watchdog samples, and the new one
+    // takes over from the next. A worker terminated at once would take the
+    // samples of that stall with it (seen with jest's two worker threads,
+    // which start a watchdog each and settle on one a moment later, while
+    // a test blocks).
+    const lastSeq = this.#shared.seq()
     if (old !== undefined) {
       debug('thread %d: joining the watchdog of thread %d', threadId, owner)
-      void old.stop()
+      if (this.#own === undefined) void old.stop()
+      else this.#retire(this.#own, old, lastSeq)
     }
     this.#own = undefined
     clearTimeout(this.#discovery)
     this.#discovery = undefined
-    this.#useLink(this.#guestLink(owner, new Mailbox(mail)))
+    this.#useLink(this.#guestLink(owner, new Mailbox(mail), old === undefined ? undefined : lastSeq + 1))
+  }
+
+  /** The own watchdog samples the stalls up to `lastSeq`, then ends: it says so with a 'retired'. */
+  #retire(worker: threads.Worker, link: Link, lastSeq: number): void {
+    this.#retiring.add(worker)
+    link.post({ type: 'retire', lastSeq } satisfies RetireRequest)
+    // A watchdog stuck in a sampling is left behind all the same.
+    const timer = setTimeout(() => {
+      stop()
+    }, kRetireWaitMs).unref()
+    const stop = () => {
+      clearTimeout(timer)
+      if (this.#retiring.delete(worker)) void link.stop()
+    }
+    worker.on('message', (message: FromWatchdog) => {
+      if (message.type === 'capture') this.#arrive(message)
+      else if (message.type === 'retired') stop()
+    })
   }
 
   /** The watchdog this thread used is gone without a word: look again. */
@@ -301,7 +339,6 @@ class WatchdogHost {
   /** A new link serves every watcher there is, from scratch. */
   #useLink(link: Link): void {
     this.#link = link
-    this.#arrived.clear()
     for (const [id, client] of this.#clients) {
       this.#added.set(id, client.config)
       client.version = this.#version + 1
@@ -312,9 +349,11 @@ class WatchdogHost {
     if (this.#added.size > 0) this.#postClients()
   }
 
-  #guestLink(owner: number, mail: Mailbox): Link {
+  /** `fromSeq`: the stalls this link's watchdog samples begin there (see `#onHere`). */
+  #guestLink(owner: number, mail: Mailbox, fromSeq?: number): Link {
     const channel = this.#channel as threads.BroadcastChannel
-    channel.postMessage({ type: 'join', owner, target: this.#target } satisfies ChannelMessage)
+    const target = fromSeq === undefined ? this.#target : { ...this.#target, fromSeq }
+    channel.postMessage({ type: 'join', owner, target } satisfies ChannelMessage)
     mail.post()
     return {
       owner,
@@ -405,7 +444,7 @@ class WatchdogHost {
     if (message.type === 'capture') this.#arrive(message)
     else if (message.type === 'saturation') this.#saturation.get(message.id)?.(message)
     else if (message.type === 'ready') this.#ready(message.version)
-    else this.#fail(message.message)
+    else if (message.type === 'failed') this.#fail(message.message)
   }
 
   /**
@@ -633,6 +672,8 @@ class WatchdogHost {
     this.#stopped = true
     if (threadHost === this) threadHost = undefined
     clearTimeout(this.#discovery)
+    for (const worker of this.#retiring) void worker.terminate()
+    this.#retiring.clear()
     this.#channel?.close()
     liveHosts.delete(this)
     if (liveHosts.size === 0) process.off('exit', atExit)

@@ -277,6 +277,8 @@ export interface TargetInit {
   probeId: number
   /** The thread's kernel thread id, where it can be read (Linux): for the `cpu` option. */
   tid?: number
+  /** Stalls from this sequence on are the watchdog's: the one the thread yields from samples those before. */
+  fromSeq?: number
 }
 
 /** What one watcher asks of the thread's watchdog. */
@@ -383,11 +385,26 @@ export interface FailedMessage {
   message: string
 }
 
+/**
+ * Host to the watchdog it started: another thread's watchdog serves the
+ * host from the stall after `lastSeq` on. This one still samples stalls up
+ * to `lastSeq`, then answers with a {@link RetiredMessage}.
+ */
+export interface RetireRequest {
+  type: 'retire'
+  lastSeq: number
+}
+
+/** Watchdog to host: it posted the samples of its last stall of the host, and serves it no more. */
+export interface RetiredMessage {
+  type: 'retired'
+}
+
 /** What the watchdog posts to a thread it serves. */
-export type FromWatchdog = CaptureMessage | SaturationMessage | ReadyMessage | FailedMessage
+export type FromWatchdog = CaptureMessage | SaturationMessage | ReadyMessage | FailedMessage | RetiredMessage
 
 /** What a thread posts to the watchdog that serves it. */
-export type ToWatchdog = ClientsMessage | SaturationRequest
+export type ToWatchdog = ClientsMessage | SaturationRequest | RetireRequest
 
 /**
  * The channel (`BroadcastChannel`) that the loopwatch of every thread of the

@@ -17,7 +17,7 @@ import type { ProfileEntry } from '../core/events.js'
 import { summarizeHot } from '../saturation/saturation.js'
 import {
   kChannelName, Mailbox, SharedBeat, type CaptureMessage, type ChannelMessage, type ClientsMessage, type FromWatchdog,
-  type ReadyMessage, type SaturationMessage, type SaturationRequest, type TargetInit, type ToWatchdog, type WatchdogConfig,
+  type ReadyMessage, type RetiredMessage, type SaturationMessage, type SaturationRequest, type TargetInit, type ToWatchdog, type WatchdogConfig,
 } from './protocol.js'
 import { openEventsFile, writeHangRecord } from '../report/events-file.js'
 import { OtherThreadsWait, waitedBetweenMs } from './threads-wait.js'
@@ -88,6 +88,8 @@ class Target {
   sampling = false
   /** Stopped serving: the thread left, ended, or its sampling failed. */
   gone = false
+  /** The thread yields to another watchdog, which samples its stalls after this sequence. */
+  lastSeq = Number.POSITIVE_INFINITY
   othersWait: OtherThreadsWait | undefined
 
   constructor(init: TargetInit, send: (message: FromWatchdog) => void) {
@@ -97,6 +99,8 @@ class Target {
     this.shared = new SharedBeat(init.buffer)
     this.probeSource = probeExpression(init.probeId)
     this.send = send
+    // The stalls before are the yielding watchdog's.
+    if (init.fromSeq !== undefined) this.lastSampledSeq = init.fromSeq - 1
     if (this.isWorker) route.open()
   }
 
@@ -163,6 +167,10 @@ function watch(): void {
         continue
       }
       const seq = target.shared.seq()
+      if (seq > target.lastSeq) {
+        retire(target)
+        continue
+      }
       const ageMs = Number(process.hrtime.bigint() - target.shared.beatTimeNs()) / 1e6
       // An exiting thread waits for the watchdog's sessions to close: no stall to sample.
       if (ageMs >= target.thresholdMs && seq !== target.lastSampledSeq && !target.shared.exiting()) {
@@ -620,12 +628,23 @@ function handle(target: Target, request: ToWatchdog): void {
     target.serve(request)
     return
   }
+  if (request.type === 'retire') {
+    target.lastSeq = request.lastSeq
+    wake()
+    return
+  }
   saturationSamplings++
   sampleSaturation(target, request).catch((error: unknown) => {
     debug('saturation sampling failed: %O', error)
   }).finally(() => {
     saturationSamplings--
   })
+}
+
+/** Stops serving a thread that yields to another watchdog, its last stall sampled; the thread terminates this one. */
+function retire(target: Target): void {
+  target.end()
+  target.send({ type: 'retired' } satisfies RetiredMessage)
 }
 
 /**

@@ -57,7 +57,12 @@ test('piscina\'s default (atomics: \'sync\'): a worker idle in Atomics.wait() is
 test('4 workers and the main thread blocked at once: every block has its own thread\'s stack, one watchdog serves them all', async () => {
   const result = await runFixture(fixture('workers/many.mjs'), ['workers=4', 'main', 'main-busy'], { timeout: 30_000, env: { DEBUG: 'loopwatch' } })
   assert.equal(result.code, 0, result.stderr)
-  assert.equal(result.stderr.match(/watchdog worker started/g)?.length, 1, result.stderr)
+  // A worker whose start-up outlasts its wait for an answer (a loaded
+  // machine) starts a watchdog of its own, and yields to the main thread's.
+  assert.equal(result.stderr.match(/watchdog worker started \(thread \d+\) for thread 0\b/g)?.length, 1, result.stderr)
+  for (const [, thread] of result.stderr.matchAll(/watchdog worker started \(thread \d+\) for thread ([1-9]\d*)/g)) {
+    assert.match(result.stderr, new RegExp(`thread ${thread}: joining the watchdog of thread 0\\b`), result.stderr)
+  }
   const blocks = workerBlocks(result, 450)
   assert.equal(blocks.size, 4, result.stdout)
   const names = new Set<string>()
@@ -99,6 +104,16 @@ test('a worker terminated while it is being sampled: the others are still served
   assert.equal(blocks.size, 2, result.stdout)
   for (const event of blocks.values()) assert.match(culpritOf(event)?.functionName ?? '', /blockInWorker$/)
   assert.doesNotMatch(result.stderr, /Error|failed/)
+})
+
+test('two workers that each started a watchdog settle on one: the block sampled just before keeps its stack, and the next is sampled too', async () => {
+  // Worker "b"'s own watchdog samples its first block; "b" yields to "a"'s
+  // right after it, as jest's worker threads do, then blocks again.
+  const result = await runFixture(fixture('workers/handover.mjs'), [], { timeout: 30_000, env: { DEBUG: 'loopwatch' } })
+  assert.equal(result.code, 0, result.stderr)
+  assert.match(result.stderr, /joining the watchdog of thread/)
+  const culprits = result.events.filter((event) => event.duration >= 200).map((event) => culpritOf(event)?.functionName)
+  assert.deepEqual(culprits, ['blockUntilAWatches', 'blockAfterHandover'], result.stdout)
 })
 
 test('50 watched workers: every block measured, none blamed on other code, the process exits about as fast as without loopwatch', { todo: kLateProbes }, async () => {
