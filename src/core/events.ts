@@ -89,9 +89,9 @@ export interface BlockEvent<C = unknown> {
   thread: BlockThread
   /**
    * A worker thread's block: milliseconds its stack samples waited for the
-   * main thread, through whose inspector they travel (the main thread was
-   * in a long native call itself). The samples are the worker's, taken once
-   * they arrived: fewer, or none if the block had ended by then.
+   * main thread, through whose inspector they travel both ways (the main
+   * thread was in a long native call itself). The samples are the worker's,
+   * taken once they arrived: fewer, or none if the block had ended by then.
    */
   samplesDelayed?: number
 }

@@ -208,6 +208,9 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   /** `atExit`: the last measurement, which starts nothing (no saturation sampling). */
   readonly #beat = (atExit = false) => {
     const { delayMs, stall, nowMs, busyMs, elapsedMs } = this.#detector.beat()
+    // A worker's stall whose probe the blocked main thread still holds: its
+    // capture says how long, though it has no sample.
+    const heldSeq = stall !== undefined && this.#probed === undefined ? this.#host?.heldProbe() : undefined
     this.#host?.beat()
     const cpu = this.#readCpu(busyMs + delayMs, stall)
     const saturated = this.#saturation?.beat(nowMs, busyMs, elapsedMs, stall !== undefined)
@@ -219,7 +222,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     // createHistogram() records integers >= 1.
     this.#delays.record(Math.max(1, Math.round(delayMs * 1e6)))
     if (stall !== undefined) {
-      this.#onStall(stall, probed, window, fullGc, cpu)
+      this.#onStall(stall, probed, window, fullGc, cpu, heldSeq)
     }
   }
 
@@ -247,7 +250,7 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
   }
 
   #onStall(stall: Stall, probed: Probed<C> | undefined, window: DebugWindow | undefined, fullGc: boolean,
-    cpu: BlockEvent['cpu']): void {
+    cpu: BlockEvent['cpu'], heldSeq: number | undefined): void {
     const { threshold, hangTimeout } = this.options
     this.#blocks++
     this.#blockedMs += stall.durationMs
@@ -271,7 +274,8 @@ export class LoopWatcher<C = unknown> extends EventEmitter<LoopWatcherEvents<C>>
     const pending: Pending<C> = { event, stall, capture: undefined, probed, window, fullGc }
     this.#unpublished.add(pending)
     const published = (async () => {
-      const capture = probed && (await this.#host?.samplesOf(probed.seq))
+      const seq = probed?.seq ?? heldSeq
+      const capture = seq === undefined ? undefined : await this.#host?.samplesOf(seq)
       // Emitted at exit already, if the process exited meanwhile.
       if (!this.#unpublished.delete(pending)) return
       this.#publish({ ...pending, capture })

@@ -64,9 +64,16 @@ export interface WatchdogClient {
   beat(): void
   /**
    * The watchdog's samples of the stall during sequence `seq`, once it has
-   * finished with them. Call it only for a sequence the probe ran in.
+   * finished with them. Call it only for a sequence the probe ran in, or
+   * one {@link heldProbe} gave.
    */
   samplesOf(seq: number): Promise<Capture | undefined>
+  /**
+   * A worker thread's stall the watchdog sent a probe for that has not run
+   * yet (the main thread, which passes it on, is blocked): its sequence, for
+   * {@link samplesOf}. Call it before {@link beat}.
+   */
+  heldProbe(): number | undefined
   /** The samples of `seq` if they have arrived already (at exit, where there is no waiting). */
   takeArrived(seq: number): Capture | undefined
   /**
@@ -512,6 +519,10 @@ class WatchdogHost {
         // Served from another thread's watchdog, which ended with its thread.
         const link = this.#link
         if (link !== undefined && this.#own === undefined && link.mail.silentMs() > kSilentMs) this.#lost()
+      },
+      heldProbe: () => {
+        const seq = this.#shared.seq()
+        return !isMainThread && this.#shared.probeOnItsWay(seq) ? seq : undefined
       },
       samplesOf: async (seq) => this.#viewOf(id, await this.#samplesOf(seq)),
       takeArrived: (seq) => this.#viewOf(id, this.#arrived.get(seq)),

@@ -150,6 +150,11 @@ export class SharedBeat {
     Atomics.store(this.probePending, 0, 1)
   }
 
+  /** Whether a probe of stall `seq` was sent and has not begun to run (a worker's, held up on its way). */
+  probeOnItsWay(seq: number): boolean {
+    return Atomics.load(this.probePending, 0) === 1 && this.probeSeq() === seq
+  }
+
   probeSeq(): number {
     return Atomics.load(this.#i32, kProbeSeq)
   }
@@ -360,9 +365,10 @@ export interface CaptureMessage {
    */
   othersWaiting?: number
   /**
-   * A worker thread's stall: milliseconds its probes waited for the main
-   * thread to pass them on (they travel through its inspector; a main thread
-   * inside a long native call holds them up). Absent when none waited.
+   * A worker thread's stall: milliseconds its probes and their answers
+   * waited for the main thread to pass them on (they travel through its
+   * inspector; a main thread inside a long native call holds them up).
+   * Absent when none waited.
    */
   routeHeldMs?: number
 }

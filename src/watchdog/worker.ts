@@ -275,6 +275,11 @@ async function sample(target: Target, seq: number): Promise<void> {
     // until then the wait was the route's, not the worker's.
     const relayedMs = Math.min(untilMs, line.relayedAtMs() ?? (target.isWorker ? untilMs : pendingSinceMs))
     if (relayedMs - pendingSinceMs > kUnresponsiveMs) routeHeldMs += relayedMs - pendingSinceMs
+    // Its answer comes back the same way: a main thread blocked after passing
+    // the probe on holds the answer, and with it every later sample (seen:
+    // one sample of a 500 ms block, its answer 600 ms late, behind an execSync).
+    const backMs = answered && target.isWorker ? hrtimeMs() - untilMs : 0
+    if (backMs > kUnresponsiveMs) routeHeldMs += backMs
     pendingSinceMs = Math.max(pendingSinceMs, relayedMs)
     const waitMs = untilMs - pendingSinceMs
     if (waitMs <= kUnresponsiveMs) return waitMs
