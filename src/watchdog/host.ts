@@ -301,6 +301,7 @@ class WatchdogHost {
     // which start a watchdog each and settle on one a moment later, while
     // a test blocks).
     const lastSeq = this.#shared.seq()
+    const retiring = old !== undefined && this.#own !== undefined
     if (old !== undefined) {
       debug('thread %d: joining the watchdog of thread %d', threadId, owner)
       if (this.#own === undefined) void old.stop()
@@ -309,7 +310,7 @@ class WatchdogHost {
     this.#own = undefined
     clearTimeout(this.#discovery)
     this.#discovery = undefined
-    this.#useLink(this.#guestLink(owner, new Mailbox(mail), old === undefined ? undefined : lastSeq + 1))
+    this.#useLink(this.#guestLink(owner, new Mailbox(mail), retiring ? lastSeq + 1 : undefined))
   }
 
   /** The own watchdog samples the stalls up to `lastSeq`, then ends: it says so with a 'retired'. */
@@ -328,6 +329,8 @@ class WatchdogHost {
       if (message.type === 'capture') this.#arrive(message)
       else if (message.type === 'retired') stop()
     })
+    // The listener refs the worker again: a yielding watchdog keeps nothing alive.
+    worker.unref()
   }
 
   /** The watchdog this thread used is gone without a word: look again. */
