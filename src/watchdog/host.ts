@@ -301,16 +301,16 @@ class WatchdogHost {
     // which start a watchdog each and settle on one a moment later, while
     // a test blocks).
     const lastSeq = this.#shared.seq()
-    const retiring = old !== undefined && this.#own !== undefined
+    const own = old === undefined ? undefined : this.#own
     if (old !== undefined) {
       debug('thread %d: joining the watchdog of thread %d', threadId, owner)
-      if (this.#own === undefined) void old.stop()
-      else this.#retire(this.#own, old, lastSeq)
+      if (own === undefined) void old.stop()
+      else this.#retire(own, old, lastSeq)
     }
     this.#own = undefined
     clearTimeout(this.#discovery)
     this.#discovery = undefined
-    this.#useLink(this.#guestLink(owner, new Mailbox(mail), retiring ? lastSeq + 1 : undefined))
+    this.#useLink(this.#guestLink(owner, new Mailbox(mail), own === undefined ? undefined : lastSeq + 1))
   }
 
   /** The own watchdog samples the stalls up to `lastSeq`, then ends: it says so with a 'retired'. */

@@ -345,11 +345,11 @@ async function sample(target: Target, seq: number): Promise<void> {
         // calling the next timer, the dispatch of the channel's messages),
         // before the heartbeat that ends the stall: held up on its way by a
         // main thread starved of CPU (CI, 2 cores, 50 spinning workers: every
-        // block of a run was blamed on Node's timers so), or, on Node 22.23
-        // with 50 workers, run only once the block was over. It would blame
-        // Node for the block: it counts as landing between callbacks. A
-        // worker's block in Node's code alone (loading its modules) goes
-        // without a stack rather than one that blames Node.
+        // block of a run was blamed on Node's timers so), or answered after
+        // the stall ended. It would blame Node for the block: it counts as
+        // landing between callbacks. A worker's block in Node's code alone
+        // (loading its modules) goes without a stack rather than one that
+        // blames Node.
         const between = stack.length === 0 || (target.isWorker && stack.every((frame) => frame.internal))
         if (!between) {
           if (samples === 0) {
